@@ -1,0 +1,42 @@
+//! The rustdoc text the macros add to ranked items.
+
+use syn::{Attribute, Expr, ExprLit, Lit, Meta};
+
+use crate::rank::Rank;
+
+/// The paragraph appended to a ranked lock's documentation.
+pub(crate) fn rank_paragraph(rank: &Rank) -> String {
+    let r = rank.display();
+    format!(
+        "\n\n**Lock rank {r}** in the declared lock order (`#[lock_rank]`): acquire it only while \
+         holding locks of rank below {r}; while it is held, only locks of rank above {r} may be \
+         acquired (checked in debug builds by `lock_order`)."
+    )
+}
+
+/// The paragraph appended to a lock class's documentation.
+pub(crate) fn class_paragraph(rank: &Rank) -> String {
+    let r = rank.display();
+    format!(
+        "\n\n**Lock class of rank {r}** in the declared lock order (`#[lock_rank]`): every lock of \
+         this class (`Mutex<T, Self>`, `RwLock<T, Self>`, ...) has rank {r}. Two of them are held \
+         together only through `Mutex::lock_all`, which takes them in one fixed order."
+    )
+}
+
+/// The first line of an item's doc comment, for the registry's table.
+pub(crate) fn summary(attrs: &[Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flat_map(|doc| doc.lines().map(|l| l.trim().to_owned()).collect::<Vec<_>>())
+        .find(|line| !line.is_empty())
+        .unwrap_or_default()
+}

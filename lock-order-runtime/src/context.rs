@@ -1,0 +1,18 @@
+//! Which held set an acquire belongs to: the current thread's, or the current async task's.
+//!
+//! This is the one seam between "who is running" and the checks: everything else takes the
+//! `&'static HeldSet` this returns.
+
+use crate::held::HeldSet;
+
+/// The held set of whoever is running: the current thread.
+#[inline]
+pub(crate) fn current_set() -> &'static HeldSet {
+    crate::held::thread_set()
+}
+
+/// The id of the async task being polled on this thread, if any.
+#[inline]
+pub(crate) fn current_task_id() -> Option<u64> {
+    None
+}

@@ -1,0 +1,64 @@
+//! Runtime of [lock-order](https://docs.rs/lock-order): ranked lock types, the per-thread record
+//! of held locks, the check at every acquire, violation reports and the registry of the declared
+//! order.
+//!
+//! Depend on `lock-order`, which re-exports all of this together with the `#[lock_rank]` macros.
+//!
+//! Checks are compiled in when this crate is built with `debug_assertions` or the `enforce`
+//! feature ([`CHECKS_ENABLED`] says which); otherwise every lock is std's, unchanged.
+
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod check;
+mod class;
+mod condvar;
+mod context;
+mod held;
+mod mutex;
+mod poison;
+mod report;
+mod rwlock;
+
+pub mod registry;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use class::{class_of, ClassInfo, LockClass, RankedLock, Unranked};
+pub use condvar::Condvar;
+pub use held::Holder;
+pub use mutex::{Mutex, MutexGuard};
+pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+
+/// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
+///
+/// ```
+/// assert_eq!(lock_order::CHECKS_ENABLED, cfg!(debug_assertions) || cfg!(feature = "enforce"));
+/// ```
+pub const CHECKS_ENABLED: bool = cfg!(lock_order_checked);
+
+/// The locks the current thread (or async task) holds, oldest first. Empty without checks.
+///
+/// ```
+/// use lock_order::Mutex;
+///
+/// let m: Mutex<u8> = Mutex::new(0);
+/// let _g = m.lock().unwrap();
+/// if lock_order::CHECKS_ENABLED {
+///     assert_eq!(lock_order::held_locks().len(), 1);
+/// }
+/// ```
+pub fn held_locks() -> Vec<Acquisition> {
+    #[cfg(lock_order_checked)]
+    {
+        context::current_set().snapshot().iter().map(check::to_acquisition).collect()
+    }
+    #[cfg(not(lock_order_checked))]
+    {
+        Vec::new()
+    }
+}

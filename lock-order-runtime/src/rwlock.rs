@@ -1,0 +1,258 @@
+//! `RwLock`: std's reader-writer lock with a rank, checked at every acquire.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::{LockResult, TryLockResult};
+
+use crate::check::{self, Held, Request};
+use crate::class::{LockClass, RankedLock, Unranked};
+use crate::poison::{map_result, map_try_result, taken};
+use crate::report::{Access, LockKind};
+
+/// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
+///
+/// Reads and writes are both acquires of the lock's rank. A second `read` of a lock this thread
+/// already reads is reported as a recursive acquisition: it deadlocks as soon as a writer queues
+/// between the two reads.
+///
+/// ```
+/// use lock_order::{lock_rank, RwLock};
+///
+/// #[lock_rank(2)]
+/// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+///
+/// CONFIG.write().unwrap().push("verbose".into());
+/// assert_eq!(CONFIG.read().unwrap().len(), 1);
+/// ```
+pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
+    class: PhantomData<fn() -> C>,
+    inner: std::sync::RwLock<T>,
+}
+
+/// Shared access to a read-locked [`RwLock`].
+///
+/// ```
+/// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(5);
+/// let guard = lock.read().unwrap();
+/// assert_eq!(*guard, 5);
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockReadGuard<'a, T: ?Sized + 'a, C: LockClass = Unranked> {
+    _held: Held,
+    inner: std::sync::RwLockReadGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// Exclusive access to a write-locked [`RwLock`].
+///
+/// ```
+/// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(5);
+/// *lock.write().unwrap() += 1;
+/// assert_eq!(*lock.read().unwrap(), 6);
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockWriteGuard<'a, T: ?Sized + 'a, C: LockClass = Unranked> {
+    _held: Held,
+    inner: std::sync::RwLockWriteGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+impl<T, C: LockClass> RwLock<T, C> {
+    /// Creates an unlocked lock; `const`, so it can initialize a `static`.
+    ///
+    /// ```
+    /// static NAMES: lock_order::RwLock<Vec<&str>> = lock_order::RwLock::new(Vec::new());
+    /// NAMES.write().unwrap().push("a");
+    /// ```
+    #[inline]
+    pub const fn new(value: T) -> Self {
+        RwLock { class: PhantomData, inner: std::sync::RwLock::new(value) }
+    }
+
+    /// Consumes the lock and returns the value; `Err` if it is poisoned, as std's.
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(3);
+    /// assert_eq!(lock.into_inner().unwrap(), 3);
+    /// ```
+    #[inline]
+    pub fn into_inner(self) -> LockResult<T> {
+        self.inner.into_inner()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> RwLock<T, C> {
+    #[inline(always)]
+    fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
+        Request::new::<C, _>(self, site, LockKind::RwLock, access)
+    }
+
+    /// Locks for shared reading, blocking while a writer holds it; checked first.
+    ///
+    /// # Panics
+    /// With checks on and the default policy: when this thread holds a lock of the same or a
+    /// higher rank, or already holds this lock (read or write).
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![1]);
+    /// assert_eq!(lock.read().unwrap()[0], 1);
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T, C>> {
+        let (inner, held) = check::lock_with(
+            self.request(Location::caller(), Access::Shared),
+            || taken(self.inner.try_read()),
+            || self.inner.read(),
+        );
+        map_result(inner, |inner| RwLockReadGuard { _held: held, inner, class: PhantomData })
+    }
+
+    /// Locks for exclusive writing, blocking while anyone holds it; checked first.
+    ///
+    /// # Panics
+    /// As [`read`](Self::read).
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![]);
+    /// lock.write().unwrap().push(1);
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T, C>> {
+        let (inner, held) = check::lock_with(
+            self.request(Location::caller(), Access::Exclusive),
+            || taken(self.inner.try_write()),
+            || self.inner.write(),
+        );
+        map_result(inner, |inner| RwLockWriteGuard { _held: held, inner, class: PhantomData })
+    }
+
+    /// Locks for reading if that is possible right now. Never a violation.
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(1);
+    /// let _w = lock.write().unwrap();
+    /// assert!(lock.try_read().is_err());
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T, C>> {
+        let site = Location::caller();
+        map_try_result(self.inner.try_read(), |inner| RwLockReadGuard {
+            _held: check::record_try(self.request(site, Access::Shared)),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for writing if that is possible right now. Never a violation.
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(1);
+    /// let _r = lock.read().unwrap();
+    /// assert!(lock.try_write().is_err());
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T, C>> {
+        let site = Location::caller();
+        map_try_result(self.inner.try_write(), |inner| RwLockWriteGuard {
+            _held: check::record_try(self.request(site, Access::Exclusive)),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Whether a writer panicked while holding the lock, as std's.
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// assert!(!lock.is_poisoned());
+    /// ```
+    #[inline]
+    pub fn is_poisoned(&self) -> bool {
+        self.inner.is_poisoned()
+    }
+
+    /// Clears the poisoned state, as std's.
+    ///
+    /// ```
+    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// lock.clear_poison();
+    /// ```
+    #[inline]
+    pub fn clear_poison(&self) {
+        self.inner.clear_poison();
+    }
+
+    /// A mutable reference to the value; no locking needed, as std's.
+    ///
+    /// ```
+    /// let mut lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// *lock.get_mut().unwrap() = 2;
+    /// assert_eq!(*lock.read().unwrap(), 2);
+    /// ```
+    #[inline]
+    pub fn get_mut(&mut self) -> LockResult<&mut T> {
+        self.inner.get_mut()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
+    type Class = C;
+}
+
+impl<T: Default, C: LockClass> Default for RwLock<T, C> {
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T, C: LockClass> From<T> for RwLock<T, C> {
+    fn from(value: T) -> Self {
+        RwLock::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for RwLock<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+macro_rules! guard_impls {
+    ($guard:ident) => {
+        impl<T: ?Sized, C: LockClass> Deref for $guard<'_, T, C> {
+            type Target = T;
+            #[inline]
+            fn deref(&self) -> &T {
+                &self.inner
+            }
+        }
+
+        impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for $guard<'_, T, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<T: ?Sized + fmt::Display, C: LockClass> fmt::Display for $guard<'_, T, C> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&**self, f)
+            }
+        }
+    };
+}
+
+guard_impls!(RwLockReadGuard);
+guard_impls!(RwLockWriteGuard);
+
+impl<T: ?Sized, C: LockClass> DerefMut for RwLockWriteGuard<'_, T, C> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
