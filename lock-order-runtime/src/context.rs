@@ -3,9 +3,11 @@
 //! This is the one seam between "who is running" and the checks: everything else takes the
 //! `&'static HeldSet` this returns.
 
+#[cfg(lock_order_checked)]
 use crate::held::HeldSet;
 
 /// The held set of whoever is running: the current thread.
+#[cfg(lock_order_checked)]
 #[inline]
 pub(crate) fn current_set() -> &'static HeldSet {
     crate::held::thread_set()

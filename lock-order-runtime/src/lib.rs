@@ -14,7 +14,9 @@ mod check;
 mod class;
 mod condvar;
 mod context;
+#[cfg(lock_order_checked)]
 mod held;
+mod holder;
 mod mutex;
 mod poison;
 mod report;
@@ -28,7 +30,7 @@ pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedLock, Unranked};
 pub use condvar::Condvar;
-pub use held::Holder;
+pub use holder::Holder;
 pub use mutex::{Mutex, MutexGuard};
 pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};

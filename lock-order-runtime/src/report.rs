@@ -5,7 +5,7 @@ use std::panic::Location;
 use std::sync::{Arc, RwLock as StdRwLock};
 
 use crate::class::ClassInfo;
-use crate::held::Holder;
+use crate::holder::Holder;
 
 /// Which kind of lock an acquisition took.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,6 +23,7 @@ pub enum LockKind {
 }
 
 impl LockKind {
+    #[cfg_attr(not(lock_order_checked), allow(dead_code))]
     pub(crate) fn from_bits(bits: u8) -> Self {
         match bits {
             1 => LockKind::RwLock,
@@ -58,6 +59,7 @@ pub enum Access {
 }
 
 impl Access {
+    #[cfg_attr(not(lock_order_checked), allow(dead_code))]
     pub(crate) fn from_bits(bits: u8) -> Self {
         match bits {
             1 => Access::Shared,
@@ -330,6 +332,7 @@ pub fn with_policy<R>(policy: Policy, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+#[cfg_attr(not(lock_order_checked), allow(dead_code))]
 fn current_policy() -> Policy {
     THREAD_POLICY
         .try_with(|p| p.borrow().clone())
@@ -342,6 +345,7 @@ fn current_policy() -> Policy {
 #[cold]
 #[inline(never)]
 #[track_caller]
+#[cfg_attr(not(lock_order_checked), allow(dead_code))]
 pub(crate) fn dispatch(violation: Violation) {
     let shared_twice =
         violation.acquiring.access == Access::Shared && violation.held.access == Access::Shared;
