@@ -1,3 +1,222 @@
-//! Placeholder: filled in below.
-pub use lock_order_macros::{lock_rank, order, ranked};
-pub use lock_order_runtime::*;
+//! # lock-order
+//!
+//! Deadlocks from inconsistent lock ordering, caught on the first wrong-order acquire.
+//!
+//! A deadlock needs a cycle: one thread holds `A` and waits for `B` while another holds `B` and
+//! waits for `A`. The classic cure is one global lock order, followed everywhere. lock-order
+//! makes that order code: `#[lock_rank(N)]` gives each lock its place, and in debug builds every
+//! blocking acquire checks that the ranks the thread holds stay strictly increasing. The first
+//! acquire that breaks the order is reported, naming both locks, their ranks and **both
+//! acquisition sites**, long before the unlucky interleaving that would actually hang.
+//!
+//! ```
+//! use lock_order::{lock_rank, Mutex, RwLock};
+//!
+//! #[lock_rank(1)]
+//! static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+//! #[lock_rank(2)]
+//! static AUDIT_LOG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+//!
+//! fn deposit(amount: u64) {
+//!     let mut accounts = ACCOUNTS.lock().unwrap(); // rank 1
+//!     accounts.push(amount);
+//!     AUDIT_LOG.write().unwrap().push(format!("deposit {amount}")); // rank 2: in order
+//! }
+//! deposit(10);
+//! ```
+//!
+//! Taking them the other way round is a bug even if it never hangs in testing. With checks on it
+//! panics at once (the payload is a `String`):
+//!
+//! ```
+//! # use lock_order::{lock_rank, Mutex, RwLock};
+//! # #[lock_rank(1)]
+//! # static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+//! # #[lock_rank(2)]
+//! # static AUDIT_LOG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+//! let caught = std::panic::catch_unwind(|| {
+//!     let _log = AUDIT_LOG.read().unwrap();   // rank 2 ...
+//!     let _acc = ACCOUNTS.lock().unwrap();    // ... then rank 1: wrong order
+//! });
+//! if lock_order::CHECKS_ENABLED {
+//!     let report = caught.unwrap_err().downcast::<String>().unwrap();
+//!     assert!(report.starts_with(
+//!         "lock order violation: acquiring `ACCOUNTS` (rank 1) while holding `AUDIT_LOG` (rank 2)"
+//!     ));
+//! }
+//! ```
+//!
+//! The whole report reads:
+//!
+//! ```text
+//! lock order violation: acquiring `ACCOUNTS` (rank 1) while holding `AUDIT_LOG` (rank 2)
+//!   acquiring:     `ACCOUNTS` rank 1, declared at src/bank.rs:4
+//!                  requested at src/bank.rs:31:38
+//!   while holding: `AUDIT_LOG` (read) rank 2, declared at src/bank.rs:6
+//!                  acquired at src/bank.rs:30:38
+//!   by:            thread `teller-2` (ThreadId(3))
+//!   help: locks must be acquired in strictly increasing rank order: take `ACCOUNTS` (rank 1)
+//!         before `AUDIT_LOG` (rank 2), or release `AUDIT_LOG` (rank 2) first; ...
+//! ```
+//!
+//! ## Giving locks a rank
+//!
+//! | What | How |
+//! |---|---|
+//! | a `static` | `#[lock_rank(1)] static A: Mutex<T> = Mutex::new(..);` |
+//! | a struct field | `#[lock_order::ranked]` on the struct, `#[lock_rank(10)]` on the field |
+//! | many locks of one kind (shards, per-account locks) | a class: `#[lock_rank(5)] struct Shard;`, then `Mutex<T, Shard>` |
+//! | a local lock | a class too: `let m: Mutex<T, Shard> = Mutex::new(..);` |
+//! | a named rank | `order! { pub mod ranks { ACCOUNTS = 10, ... } }`, then `#[lock_rank(ranks::ACCOUNTS)]` |
+//!
+//! A rank is a `u32` literal or the path of a `u32` constant. Ranked statics and fields are built
+//! with the plain `Mutex::new(..)`: the rank travels in the type (`Mutex<T, Class>`, a zero-sized
+//! class), so a ranked lock costs no memory. Locks without a rank are
+//! [`Unranked`]: they are not ordered, but re-acquiring one you hold is still reported.
+//!
+//! ## The rules checked
+//!
+//! - A blocking acquire (`lock`, `read`, `write`, the re-acquire that ends a [`Condvar`] wait) of
+//!   rank `r` while the thread holds any lock of rank `>= r` is a **lock order violation**. The
+//!   check compares with the highest rank held, not only the latest lock.
+//! - Acquiring a lock the thread already holds (also `read` after `read`) is a **recursive lock
+//!   acquisition**, reported instead of hanging forever.
+//! - `try_lock`, `try_read` and `try_write` never report (they cannot block), but a lock they take
+//!   counts as held for later checks.
+//! - Two locks of the same rank are held together only through [`Mutex::lock_all`], which takes
+//!   them in one fixed (address) order.
+//! - Guards may drop in any order; unwinding leaves the record right.
+//!
+//! What happens on a violation is the [`Policy`]: panic (the default), print and go on, or call
+//! a function with the [`Violation`].
+//!
+//! ## Debug only, free otherwise
+//!
+//! Checks are compiled in with `debug_assertions`, or in any build with the `enforce` feature
+//! ([`CHECKS_ENABLED`] tells). Otherwise every lock is std's lock: the same size, the same speed,
+//! no thread-local touched. With checks on, the hot path takes no global lock, allocates nothing
+//! and captures no backtrace.
+//!
+//! ## The declared order, readable
+//!
+//! `#[lock_rank]` adds the rank to each item's rustdoc and registers it: [`registry::classes`]
+//! lists every ranked lock in the program, [`registry::to_markdown`] and [`registry::to_dot`]
+//! render the order. [`order!`] declares it as one documented table.
+//!
+//! ## Features
+//!
+//! - `enforce`: checks in release builds too.
+
+#![warn(missing_docs)]
+
+pub use lock_order_runtime::{
+    class_of, held_locks, registry, set_policy, with_policy, Access, Acquisition, ClassInfo, Condvar, Holder,
+    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedLock, RwLock,
+    RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation, ViolationKind,
+    WaitTimeoutResult, CHECKS_ENABLED,
+};
+
+#[doc(hidden)]
+pub use lock_order_runtime::__private;
+
+/// Declares a lock's place in the global lock order.
+///
+/// The argument is the rank: a `u32` literal or the path of a `u32` constant. Blocking acquires
+/// must come in strictly increasing rank order. The macro documents the rank on the item and
+/// registers it in [`registry`].
+///
+/// On a `static` lock:
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex};
+///
+/// pub mod ranks {
+///     pub const LEDGER: u32 = 5;
+/// }
+///
+/// /// Every account's balance.
+/// #[lock_rank(1)]
+/// static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+///
+/// #[lock_rank(ranks::LEDGER)]
+/// static LEDGER_BOOK: Mutex<u64> = Mutex::new(0);
+///
+/// let _accounts = ACCOUNTS.lock().unwrap();
+/// *LEDGER_BOOK.lock().unwrap() += 1;
+/// ```
+///
+/// On a unit struct, it declares a **lock class**: one rank shared by many locks, such as the
+/// shards of a table. Hold two of them together with [`Mutex::lock_all`]:
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex};
+///
+/// /// One shard of the session table.
+/// #[lock_rank(3)]
+/// struct Shard;
+///
+/// let shards: Vec<Mutex<Vec<u32>, Shard>> = (0..8).map(|_| Mutex::new(Vec::new())).collect();
+/// shards[2].lock().unwrap().push(7);
+/// let mut both = Mutex::lock_all([&shards[1], &shards[6]]).unwrap();
+/// both[0].push(1);
+/// both[1].push(6);
+/// ```
+///
+/// On struct fields, together with [`ranked`] on the struct (see there).
+pub use lock_order_macros::lock_rank;
+
+/// Lets the lock fields of a struct carry `#[lock_rank(N)]`.
+///
+/// The struct is built as before, with plain `Mutex::new(..)`; each ranked field's lock gets
+/// the class `Type::field`.
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex, RwLock};
+///
+/// #[lock_order::ranked]
+/// struct Bank {
+///     #[lock_rank(10)]
+///     accounts: Mutex<Vec<u64>>,
+///     #[lock_rank(20)]
+///     journal: RwLock<Vec<String>>,
+/// }
+///
+/// impl Bank {
+///     fn new() -> Self {
+///         Bank { accounts: Mutex::new(Vec::new()), journal: RwLock::new(Vec::new()) }
+///     }
+/// }
+///
+/// let bank = Bank::new();
+/// let accounts = bank.accounts.lock().unwrap();
+/// bank.journal.write().unwrap().push(format!("{} accounts", accounts.len()));
+/// # drop(accounts);
+/// assert_eq!(lock_order::class_of(&bank.accounts).unwrap().name(), "Bank::accounts");
+/// ```
+pub use lock_order_macros::ranked;
+
+/// Declares the lock order in one place, as a module of documented rank constants.
+///
+/// Ranks must increase down the list and names must be unique; anything else is a compile
+/// error. The module's documentation renders the whole order as a table, and `ALL` lists it.
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex};
+///
+/// lock_order::order! {
+///     /// The lock order of the bank.
+///     pub mod ranks {
+///         /// Account balances.
+///         ACCOUNTS = 10,
+///         /// The audit log, written while balances are held.
+///         AUDIT_LOG = 20,
+///     }
+/// }
+///
+/// #[lock_rank(ranks::ACCOUNTS)]
+/// static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+///
+/// assert_eq!(ranks::AUDIT_LOG, 20);
+/// assert_eq!(ranks::ALL, &[("ACCOUNTS", 10), ("AUDIT_LOG", 20)]);
+/// ```
+pub use lock_order_macros::order;

@@ -35,33 +35,41 @@ pub struct Condvar {
     inner: std::sync::Condvar,
 }
 
-/// Our side of one guard while std's wait has its inner guard.
+/// Our side of one guard while std's wait has its inner guard: the record of the mutex, given
+/// up for each wait and taken back when the wait ends.
 enum Record {
     Held(Held),
     Waiting(Rewait),
-    Gone,
 }
 
 impl Record {
     #[track_caller]
-    fn before_wait(&mut self, site: &'static Location<'static>) {
-        if let Record::Held(held) = std::mem::replace(self, Record::Gone) {
-            *self = Record::Waiting(held.release_for_wait(site));
-        }
-    }
-
-    fn after_wait(&mut self) {
-        if let Record::Waiting(rewait) = std::mem::replace(self, Record::Gone) {
-            *self = Record::Held(rewait.reacquired());
-        }
-    }
-
-    fn into_held(mut self) -> Held {
-        self.after_wait();
+    fn before_wait(self, site: &'static Location<'static>) -> Record {
         match self {
-            Record::Held(held) => held,
-            _ => unreachable!("after_wait leaves a held record"),
+            Record::Held(held) => Record::Waiting(held.release_for_wait(site)),
+            waiting => waiting,
         }
+    }
+
+    fn after_wait(self) -> Record {
+        match self {
+            Record::Waiting(rewait) => Record::Held(rewait.reacquired()),
+            held => held,
+        }
+    }
+
+    fn into_held(self) -> Held {
+        match self.after_wait() {
+            Record::Held(held) => held,
+            Record::Waiting(_) => unreachable!("after_wait leaves a held record"),
+        }
+    }
+}
+
+/// Runs `f` on the record in `slot`, which is `Some` between calls.
+fn update(slot: &mut Option<Record>, f: impl FnOnce(Record) -> Record) {
+    if let Some(record) = slot.take() {
+        *slot = Some(f(record));
     }
 }
 
@@ -96,8 +104,7 @@ impl Condvar {
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn wait<'a, T, C: LockClass>(&self, guard: MutexGuard<'a, T, C>) -> LockResult<MutexGuard<'a, T, C>> {
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Record::Held(held);
-        record.before_wait(Location::caller());
+        let record = Record::Held(held).before_wait(Location::caller());
         let result = self.inner.wait(inner);
         let held = record.into_held();
         map_result(result, |inner| MutexGuard { held, inner, class })
@@ -126,16 +133,16 @@ impl Condvar {
     {
         let site = Location::caller();
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Record::Held(held);
+        let mut record = Some(Record::Held(held));
         let result = self.inner.wait_while(inner, |value| {
-            record.after_wait();
+            update(&mut record, Record::after_wait);
             let wait = condition(value);
             if wait {
-                record.before_wait(site);
+                update(&mut record, |r| r.before_wait(site));
             }
             wait
         });
-        let held = record.into_held();
+        let held = record.expect("the record is put back after every step").into_held();
         map_result(result, |inner| MutexGuard { held, inner, class })
     }
 
@@ -156,8 +163,7 @@ impl Condvar {
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T, C>, WaitTimeoutResult)> {
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Record::Held(held);
-        record.before_wait(Location::caller());
+        let record = Record::Held(held).before_wait(Location::caller());
         let result = self.inner.wait_timeout(inner, timeout);
         let held = record.into_held();
         map_result(result, |(inner, timed_out)| (MutexGuard { held, inner, class }, timed_out))
@@ -186,16 +192,16 @@ impl Condvar {
     {
         let site = Location::caller();
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Record::Held(held);
+        let mut record = Some(Record::Held(held));
         let result = self.inner.wait_timeout_while(inner, timeout, |value| {
-            record.after_wait();
+            update(&mut record, Record::after_wait);
             let wait = condition(value);
             if wait {
-                record.before_wait(site);
+                update(&mut record, |r| r.before_wait(site));
             }
             wait
         });
-        let held = record.into_held();
+        let held = record.expect("the record is put back after every step").into_held();
         map_result(result, |(inner, timed_out)| (MutexGuard { held, inner, class }, timed_out))
     }
 
