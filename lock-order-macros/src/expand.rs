@@ -1,60 +1,66 @@
 //! Code generation for `#[lock_rank]` and `#[ranked]`.
+//!
+//! Every misuse is reported as a compile error at the offending tokens, all of them in one build.
+//! When there is an error the item is still emitted, with its `#[lock_rank]` attributes removed,
+//! so that code using it does not pile further errors on top.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{
-    Error, Fields, GenericArgument, Generics, Ident, Item, ItemStatic, ItemStruct, PathArguments,
-    StaticMutability, Type, Visibility,
+    Error, Field, Fields, GenericArgument, Generics, Ident, Item, ItemStatic, ItemStruct, PathArguments,
+    StaticMutability, Type, TypePath, Visibility,
 };
 
 use crate::docs;
 use crate::rank::{self, Rank};
 
-const WHERE: &str = "`#[lock_rank]` goes on a `static` lock, on a unit struct that declares a lock class \
-                     (`struct Shard;`), or on a lock field of a `#[lock_order::ranked]` struct";
+const WHERE: &str = "`#[lock_rank(N)]` goes on a `static` lock, on a unit struct that declares a lock class \
+                     (`struct Shard;`), or on a lock field of a struct marked `#[lock_order::ranked]`";
 
 /// `#[lock_rank(N)]` on a static or a unit struct.
-pub(crate) fn lock_rank(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream> {
-    let item: Item = syn::parse2(input)?;
-    let rank = rank::parse(args, Span::call_site());
-    let repeated = repeated_rank(match &item {
-        Item::Static(s) => &s.attrs,
-        Item::Struct(s) => &s.attrs,
-        _ => &[],
-    });
-    let expanded = match item {
-        Item::Static(item) => rank.and_then(|rank| {
-            rank::combine(repeated)?;
-            ranked_static(item, &rank)
-        }),
-        Item::Struct(item) => rank.and_then(|rank| {
-            rank::combine(repeated)?;
-            lock_class(item, &rank)
-        }),
-        other => {
-            let what = describe(&other);
-            let mut error =
-                Error::new(item_span(&other), format!("`#[lock_rank]` cannot go on {what}; {WHERE}"));
-            if let Err(e) = rank {
-                error.combine(e);
-            }
-            Err(error)
-        }
+pub(crate) fn lock_rank(args: TokenStream, input: TokenStream) -> TokenStream {
+    // The attribute itself, for errors about it as a whole; the span of the item's first token
+    // keeps the error from being attributed to the macro's expansion.
+    let attribute = input.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
+    let attribute = attribute.located_at(Span::call_site());
+    let mut item: Item = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => return with_errors(input, e),
     };
-    expanded
+    let rank = rank::parse(args, |message| Error::new(attribute, message));
+    let mut errors: Vec<Error> = Vec::new();
+    if let Some(attrs) = item_attrs(&mut item) {
+        // The first `#[lock_rank]` is the one being expanded; any left are extra.
+        errors.extend(attrs.iter().filter(|a| rank::is_lock_rank(a)).map(rank::repeated));
+        attrs.retain(|a| !rank::is_lock_rank(a));
+    }
+    match item {
+        Item::Static(item) => ranked_static(item, rank, errors),
+        Item::Struct(item) => lock_class(item, rank, errors),
+        other => {
+            // Only this error: any other `#[lock_rank]` on the item says the same.
+            let error = Error::new(item_span(&other), cannot_rank(&other));
+            fallback(other, std::iter::once(error).chain(rank.err()).collect())
+        }
+    }
 }
 
 /// `#[ranked]` on a struct with `#[lock_rank]` fields.
-pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> syn::Result<TokenStream> {
-    let item: Item = syn::parse2(input)?;
+pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item: Item = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => return with_errors(input, e),
+    };
     let args_error = (!args.is_empty()).then(|| {
         Error::new_spanned(
             &args,
-            "`#[lock_order::ranked]` takes no arguments; put `#[lock_rank(N)]` on each lock field",
+            "`#[lock_order::ranked]` takes no arguments: write it bare and put `#[lock_rank(N)]` on each \
+             lock field",
         )
     });
-    let Item::Struct(mut item) = item else {
+    let Item::Struct(item) = item else {
         let mut error = Error::new(
             item_span(&item),
             format!(
@@ -65,140 +71,269 @@ pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> syn::Result<Token
         if let Some(e) = args_error {
             error.combine(e);
         }
-        return Err(error);
+        return with_errors(strip_field_ranks(item), error);
     };
     let mut errors: Vec<Error> = args_error.into_iter().collect();
+    let expanded = ranked_struct(item.clone(), &mut errors);
+    match rank::combine(errors) {
+        Ok(()) => expanded,
+        Err(e) => with_errors(strip_field_ranks(Item::Struct(item)), e),
+    }
+}
+
+/// The struct with a class on each ranked field; problems go to `errors`.
+fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
     let mut generated = Vec::new();
     let struct_ident = item.ident.clone();
     let generics = item.generics.clone();
-    let fields = match &mut item.fields {
-        Fields::Named(named) => named.named.iter_mut().collect::<Vec<_>>(),
-        Fields::Unnamed(unnamed) => unnamed.unnamed.iter_mut().collect(),
-        Fields::Unit => Vec::new(),
-    };
-    for (index, field) in fields.into_iter().enumerate() {
-        let attrs: Vec<_> = field.attrs.iter().filter(|a| rank::is_lock_rank(a)).cloned().collect();
-        let Some(first) = attrs.first() else { continue };
-        errors.extend(
-            attrs
-                .iter()
-                .skip(1)
-                .map(|a| Error::new_spanned(a, "a lock has one rank: remove the second `#[lock_rank]`")),
-        );
+    for (index, field) in fields_mut(&mut item.fields).into_iter().enumerate() {
+        let Some(first) = field.attrs.iter().find(|a| rank::is_lock_rank(a)).cloned() else { continue };
+        errors.extend(field.attrs.iter().filter(|a| rank::is_lock_rank(a)).skip(1).map(rank::repeated));
         field.attrs.retain(|a| !rank::is_lock_rank(a));
-        let rank = match rank::from_attribute(first) {
-            Ok(rank) => rank,
-            Err(e) => {
-                errors.push(e);
+        let rank = rank::from_attribute(&first);
+        let member = field.ident.as_ref().map_or_else(|| index.to_string(), |i| i.unraw().to_string());
+        let class = format_ident!("__lock_class_{}_{}", struct_ident.unraw(), member);
+        let original = attach_class(&mut field.ty, &class);
+        let (rank, original) = match (rank, original) {
+            (Ok(rank), Ok(original)) => (rank, original),
+            (rank, original) => {
+                errors.extend(rank.err().into_iter().chain(original.err()));
                 continue;
             }
         };
-        let member = field.ident.as_ref().map_or_else(|| index.to_string(), ToString::to_string);
-        let name = format!("{struct_ident}::{member}");
-        let class = format_ident!("__lock_class_{}_{}", struct_ident, member.trim_start_matches("r#"));
+        let name = format!("{}::{member}", struct_ident.unraw());
         let summary = docs::summary(&field.attrs);
         push_doc(&mut field.attrs, &docs::rank_paragraph(&rank));
-        match with_class(&mut field.ty, &class) {
-            Ok(original) => {
-                generated.push(class_decl(&field.vis, &class, &name, &summary, &rank, first.span()));
-                generated.push(rankable_check(&original, &generics));
-            }
-            Err(e) => errors.push(e),
-        }
+        generated.push(class_decl(&field.vis, &class, &name, &summary, &rank, first.span()));
+        generated.push(rankable_check(&original, &generics));
     }
     if generated.is_empty() && errors.is_empty() {
         errors.push(Error::new_spanned(
             &item.ident,
-            "no field of this struct has `#[lock_rank(N)]`; rank its lock fields, or remove `#[lock_order::ranked]`",
+            "no field of this struct has `#[lock_rank(N)]`: put it on each lock field, or remove \
+             `#[lock_order::ranked]`",
         ));
     }
-    rank::combine(errors)?;
-    Ok(quote! {
+    quote! {
         #item
         #(#generated)*
-    })
+    }
 }
 
-/// Errors for every `#[lock_rank]` left among an item's attributes (the first was consumed).
-fn repeated_rank(attrs: &[syn::Attribute]) -> Vec<Error> {
-    attrs
-        .iter()
-        .filter(|a| rank::is_lock_rank(a))
-        .map(|a| Error::new_spanned(a, "a lock has one rank: remove the second `#[lock_rank]`"))
-        .collect()
-}
-
-fn ranked_static(mut item: ItemStatic, rank: &Rank) -> syn::Result<TokenStream> {
+fn ranked_static(item: ItemStatic, rank: syn::Result<Rank>, mut errors: Vec<Error>) -> TokenStream {
     if let StaticMutability::Mut(token) = &item.mutability {
-        return Err(Error::new_spanned(
+        errors.push(Error::new_spanned(
             token,
-            "a ranked lock cannot be `static mut`; drop `mut`: the lock gives mutable access",
+            "a ranked lock cannot be `static mut`: remove `mut`, the lock itself gives mutable access \
+             (`*LOCK.lock().unwrap() = ..`)",
         ));
     }
-    let class = format_ident!("__lock_class_{}", item.ident);
-    let name = item.ident.to_string();
-    let summary = docs::summary(&item.attrs);
-    let original = with_class(&mut item.ty, &class)?;
-    push_doc(&mut item.attrs, &docs::rank_paragraph(rank));
-    let decl = class_decl(&item.vis, &class, &name, &summary, rank, Span::call_site());
+    let mut ranked = item.clone();
+    let class = format_ident!("__lock_class_{}", item.ident.unraw());
+    let original = attach_class(&mut ranked.ty, &class);
+    let (rank, original) = match (rank, original) {
+        (Ok(rank), Ok(original)) if errors.is_empty() => (rank, original),
+        (rank, original) => {
+            errors.extend(rank.err().into_iter().chain(original.err()));
+            return fallback(item, errors);
+        }
+    };
+    let name = item.ident.unraw().to_string();
+    let summary = docs::summary(&ranked.attrs);
+    push_doc(&mut ranked.attrs, &docs::rank_paragraph(&rank));
+    let decl = class_decl(&ranked.vis, &class, &name, &summary, &rank, Span::call_site());
     let check = rankable_check(&original, &Generics::default());
-    Ok(quote! {
-        #item
+    quote! {
+        #ranked
         #decl
         #check
-    })
+    }
 }
 
-fn lock_class(mut item: ItemStruct, rank: &Rank) -> syn::Result<TokenStream> {
+fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Error>) -> TokenStream {
     if !matches!(item.fields, Fields::Unit) {
-        return Err(Error::new_spanned(
-            &item.fields,
-            "`#[lock_rank]` on a struct declares a lock class and needs a unit struct (`struct Shard;`); \
-             to rank this struct's lock fields, put `#[lock_order::ranked]` on the struct and \
+        errors.push(Error::new_spanned(
+            &item.ident,
+            "`#[lock_rank]` on a struct declares a lock class, which is a unit struct (`struct Shard;`); \
+             to rank the lock fields of this struct, put `#[lock_order::ranked]` on the struct and \
              `#[lock_rank(N)]` on each lock field",
         ));
+        return fallback(Item::Struct(item), errors);
     }
     if !item.generics.params.is_empty() {
-        return Err(Error::new_spanned(&item.generics, "a lock class cannot be generic"));
+        errors.push(Error::new_spanned(
+            &item.generics,
+            "a lock class cannot be generic: declare a plain unit struct (`struct Shard;`) for each rank",
+        ));
+        return fallback(Item::Struct(item), errors);
     }
-    let ident = &item.ident;
-    let name = ident.to_string();
+    let ident = item.ident.clone();
+    let rank = match rank {
+        Ok(rank) if errors.is_empty() => rank,
+        rank => {
+            // A class with a wrong rank is still a class, so that the locks naming it report
+            // nothing more.
+            errors.extend(rank.err());
+            let unranked = quote! {
+                impl ::lock_order::__private::LockClass for #ident {
+                    const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
+                        ::core::option::Option::None;
+                }
+            };
+            let item = fallback(Item::Struct(item), errors);
+            return quote!(#item #unranked);
+        }
+    };
+    let name = ident.unraw().to_string();
     let summary = docs::summary(&item.attrs);
-    push_doc(&mut item.attrs, &docs::class_paragraph(rank));
-    let info = class_info(&name, &summary, rank, Span::call_site());
-    Ok(quote! {
+    push_doc(&mut item.attrs, &docs::class_paragraph(&rank));
+    let info = class_info(&name, &summary, &rank, Span::call_site());
+    quote! {
         #item
         const _: () = {
             #info
             impl ::lock_order::__private::LockClass for #ident {
                 const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
-                    ::core::option::Option::Some(&INFO);
+                    ::core::option::Option::Some(&__LOCK_ORDER_INFO);
             }
         };
-    })
+    }
+}
+
+/// The item as written (without `#[lock_rank]`) followed by `errors`, or nothing if there are none.
+fn fallback(item: impl Into<Item>, errors: Vec<Error>) -> TokenStream {
+    match rank::combine(errors) {
+        Ok(()) => TokenStream::new(),
+        Err(e) => with_errors(strip_field_ranks(item.into()), e),
+    }
 }
 
 /// Appends `class` as the last generic argument of the lock type; returns the type as written.
-fn with_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
+///
+/// Types that are certainly not locks of this crate are rejected here, with a message naming
+/// what to write instead. Any other type is checked by the compiler ([`rankable_check`]).
+fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
     let original = ty.clone();
-    let Type::Path(path) = ty else {
-        return Err(Error::new_spanned(
-            ty,
-            "a ranked lock's type must name the lock itself, like `Mutex<T>` or `RwLock<T>`, so the rank can be attached to it",
-        ));
-    };
+    let path = lock_path(ty)?;
+    if let Some(error) = not_a_lock(path) {
+        return Err(error);
+    }
     let Some(last) = path.path.segments.last_mut() else {
-        return Err(Error::new_spanned(&original, "expected a lock type"));
+        return Err(Error::new_spanned(&original, "expected a lock type, like `Mutex<T>`"));
     };
-    let arg: GenericArgument = syn::parse_quote_spanned!(original.span()=> #class);
+    // The added tokens, and the lock's name, belong to the expansion: when the written type is
+    // not a lock of this crate, rustc's "wrong number of generic arguments" error then points at
+    // the name and says it comes from `#[lock_rank]`.
+    let span = Span::call_site().located_at(last.ident.span());
+    last.ident.set_span(span);
+    let mut class = class.clone();
+    class.set_span(span);
+    let arg: GenericArgument = syn::parse_quote_spanned!(span=> #class);
     match &mut last.arguments {
-        PathArguments::AngleBracketed(args) => args.args.push(arg),
-        PathArguments::None => last.arguments = PathArguments::AngleBracketed(syn::parse_quote!(<#arg>)),
+        PathArguments::AngleBracketed(args) => {
+            if !args.args.empty_or_trailing() {
+                args.args.push_punct(syn::Token![,](span));
+            }
+            args.args.push_value(arg);
+        }
+        PathArguments::None => {
+            last.arguments = PathArguments::AngleBracketed(syn::parse_quote_spanned!(span=> <#arg>));
+        }
         PathArguments::Parenthesized(_) => {
-            return Err(Error::new_spanned(&original, "expected a lock type like `Mutex<T>`"));
+            return Err(Error::new_spanned(&original, format!("this is not a lock type: {WANTED}")));
         }
     }
     Ok(original)
+}
+
+const WANTED: &str =
+    "`#[lock_rank]` needs the lock itself, a `lock_order::Mutex<T>` or `lock_order::RwLock<T>`";
+
+/// The path of the written lock type, looking through invisible groups from `macro_rules!`.
+fn lock_path(ty: &mut Type) -> syn::Result<&mut TypePath> {
+    match ty {
+        Type::Group(group) => lock_path(&mut group.elem),
+        Type::Paren(paren) => lock_path(&mut paren.elem),
+        Type::Path(path) => match path.qself {
+            None => Ok(path),
+            Some(_) => Err(Error::new_spanned(&*path, format!("write the lock type by name: {WANTED}"))),
+        },
+        Type::Reference(reference) => Err(Error::new_spanned(
+            &*reference,
+            format!(
+                "`#[lock_rank]` ranks a lock where it is declared, not a reference to it: put \
+                 `#[lock_rank(N)]` on the `static` or field that holds the `{}`",
+                tidy(&reference.elem)
+            ),
+        )),
+        other @ (Type::Array(_) | Type::Slice(_) | Type::Tuple(_)) => {
+            Err(Error::new_spanned(&*other, format!("{WANTED}, not a collection of locks; {CLASS}")))
+        }
+        other => Err(Error::new_spanned(&*other, format!("this is not a lock type: {WANTED}"))),
+    }
+}
+
+const CLASS: &str =
+    "to rank locks inside another type, declare a lock class, `#[lock_rank(N)] struct Name;`, \
+     and write each lock as `Mutex<T, Name>`";
+
+/// Primitive types, which are never locks.
+const PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32",
+    "u64", "u128", "usize",
+];
+
+/// Standard types that hold a value, possibly a lock, without being one.
+const WRAPPERS: &[&str] =
+    &["Arc", "Rc", "Box", "Option", "Vec", "Weak", "LazyLock", "LazyCell", "OnceLock", "OnceCell", "Lazy"];
+
+/// Types `#[lock_rank]` can tell apart by name alone as not being a lock of this crate.
+fn not_a_lock(path: &TypePath) -> Option<Error> {
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.unraw().to_string()).collect();
+    let last = segments.last()?.as_str();
+    let written = segments.join("::");
+    let error = |message: String| Some(Error::new_spanned(path, message));
+    let args_none = matches!(path.path.segments.last()?.arguments, PathArguments::None);
+    if segments.len() == 1 && args_none && PRIMITIVES.contains(&last) {
+        return error(format!("`{last}` is not a lock: {WANTED}, such as `Mutex<{last}>`"));
+    }
+    if WRAPPERS.contains(&last) {
+        return error(format!("`{written}` is not a lock: {WANTED}; {CLASS}"));
+    }
+    if last == "Condvar" {
+        return error(
+            "a `Condvar` has no rank of its own: put `#[lock_rank(N)]` on the `Mutex` it waits with"
+                .to_owned(),
+        );
+    }
+    if matches!(segments.first().map(String::as_str), Some("std" | "core" | "alloc")) {
+        return match last {
+            "Mutex" | "RwLock" => error(format!(
+                "`{written}` cannot carry a rank: use `lock_order::{last}`, which has the same API, and \
+                 `#[lock_rank]` gives it its rank"
+            )),
+            _ => error(format!("`{written}` is not a lock of lock_order: {WANTED}")),
+        };
+    }
+    None
+}
+
+/// A type as it would be written, for messages.
+fn tidy(ty: &Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let prev = out.chars().last();
+        let drop_space = c == ' '
+            && (matches!(next, Some('<' | '>' | ',' | ':' | ')' | ']'))
+                || matches!(prev, Some('<' | ':' | '&' | '(' | '[')));
+        if !drop_space {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The class type of one ranked item, its `LockClass` impl and its registration.
@@ -221,29 +356,33 @@ fn class_decl(
             #info
             impl ::lock_order::__private::LockClass for #class {
                 const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
-                    ::core::option::Option::Some(&INFO);
+                    ::core::option::Option::Some(&__LOCK_ORDER_INFO);
             }
         };
     }
 }
 
-/// A `static INFO: ClassInfo` and its registration; `span` places `file!()`/`line!()`.
+/// `static __LOCK_ORDER_INFO: ClassInfo` and its registration; `span` places `file!()`/`line!()`.
+/// The names are unusual so that they cannot shadow a rank constant the user named.
 fn class_info(name: &str, summary: &str, rank: &Rank, span: Span) -> TokenStream {
-    let value = rank.value();
+    let rank_const = Ident::new("__LOCK_ORDER_RANK", Span::call_site());
+    let rank_value = rank.constant(&rank_const);
     let location = quote_spanned!(span=> ::core::file!(), ::core::line!(), ::core::module_path!());
     quote! {
-        static INFO: ::lock_order::__private::ClassInfo =
-            ::lock_order::__private::ClassInfo::__new(#name, #value, #location, #summary);
+        #rank_value
+        static __LOCK_ORDER_INFO: ::lock_order::__private::ClassInfo =
+            ::lock_order::__private::ClassInfo::__new(#name, #rank_const, #location, #summary);
         ::lock_order::__private::inventory::submit! {
-            ::lock_order::__private::Registration(&INFO)
+            ::lock_order::__private::Registration(&__LOCK_ORDER_INFO)
         }
     }
 }
 
-/// A compile-time check, spanned at the user's type, that it is a lock of this crate.
+/// A compile-time check, spanned at the user's type, that it is a lock of this crate in its
+/// unranked form.
 fn rankable_check(original: &Type, generics: &Generics) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let check = quote_spanned!(original.span()=> ::lock_order::__private::assert_rankable::<#original>());
+    let check = quote_spanned!(original.span()=> <#original as ::lock_order::__private::Rankable>::RANKABLE);
     quote! {
         const _: () = {
             #[allow(dead_code, clippy::extra_unused_type_parameters)]
@@ -258,19 +397,92 @@ fn push_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
     attrs.push(syn::parse_quote!(#[doc = #text]));
 }
 
+/// The item followed by the errors, so that code using the item is still checked.
+fn with_errors(item: impl ToTokens, error: Error) -> TokenStream {
+    let error = error.into_compile_error();
+    quote! {
+        #item
+        #error
+    }
+}
+
+/// The attributes of an item that `#[lock_rank]` may be written on.
+fn item_attrs(item: &mut Item) -> Option<&mut Vec<syn::Attribute>> {
+    Some(match item {
+        Item::Const(i) => &mut i.attrs,
+        Item::Enum(i) => &mut i.attrs,
+        Item::ExternCrate(i) => &mut i.attrs,
+        Item::Fn(i) => &mut i.attrs,
+        Item::ForeignMod(i) => &mut i.attrs,
+        Item::Impl(i) => &mut i.attrs,
+        Item::Macro(i) => &mut i.attrs,
+        Item::Mod(i) => &mut i.attrs,
+        Item::Static(i) => &mut i.attrs,
+        Item::Struct(i) => &mut i.attrs,
+        Item::Trait(i) => &mut i.attrs,
+        Item::TraitAlias(i) => &mut i.attrs,
+        Item::Type(i) => &mut i.attrs,
+        Item::Union(i) => &mut i.attrs,
+        Item::Use(i) => &mut i.attrs,
+        _ => return None,
+    })
+}
+
+/// The item without `#[lock_rank]` on its fields, which only `#[lock_order::ranked]` can read.
+fn strip_field_ranks(mut item: Item) -> Item {
+    let fields: Vec<&mut Field> = match &mut item {
+        Item::Struct(s) => fields_mut(&mut s.fields),
+        Item::Enum(e) => e.variants.iter_mut().flat_map(|v| fields_mut(&mut v.fields)).collect(),
+        Item::Union(u) => u.fields.named.iter_mut().collect(),
+        _ => Vec::new(),
+    };
+    for field in fields {
+        field.attrs.retain(|a| !rank::is_lock_rank(a));
+    }
+    item
+}
+
+fn fields_mut(fields: &mut Fields) -> Vec<&mut Field> {
+    match fields {
+        Fields::Named(named) => named.named.iter_mut().collect(),
+        Fields::Unnamed(unnamed) => unnamed.unnamed.iter_mut().collect(),
+        Fields::Unit => Vec::new(),
+    }
+}
+
+/// Why `#[lock_rank]` cannot go on `item`, and what to write instead.
+fn cannot_rank(item: &Item) -> String {
+    match item {
+        Item::Const(_) => {
+            "`#[lock_rank]` cannot go on a `const`: a `const` lock is a new lock wherever it is \
+             used; declare it as a `static`"
+                .to_owned()
+        }
+        Item::Type(_) => {
+            "`#[lock_rank]` cannot go on a type alias: to give every lock of this type one rank, \
+             declare a lock class, `#[lock_rank(N)] struct Name;`, and write the lock as `Mutex<T, Name>`"
+                .to_owned()
+        }
+        other => format!("`#[lock_rank]` cannot go on {}: {WHERE}", describe(other)),
+    }
+}
+
 fn describe(item: &Item) -> &'static str {
     match item {
         Item::Fn(_) => "a function",
         Item::Enum(_) => "an enum",
         Item::Impl(_) => "an impl block",
-        Item::Const(_) => "a const",
+        Item::Const(_) => "a `const`",
         Item::Mod(_) => "a module",
-        Item::Trait(_) => "a trait",
+        Item::Trait(_) | Item::TraitAlias(_) => "a trait",
         Item::Type(_) => "a type alias",
         Item::Union(_) => "a union",
-        Item::Use(_) => "a use declaration",
+        Item::Use(_) => "a `use` declaration",
         Item::Struct(_) => "a struct",
         Item::Static(_) => "a static",
+        Item::Macro(_) => "a macro invocation",
+        Item::ExternCrate(_) => "an `extern crate`",
+        Item::ForeignMod(_) => "an `extern` block",
         _ => "this item",
     }
 }
@@ -283,8 +495,11 @@ fn item_span(item: &Item) -> Span {
         Item::Const(i) => Some(&i.ident),
         Item::Mod(i) => Some(&i.ident),
         Item::Trait(i) => Some(&i.ident),
+        Item::TraitAlias(i) => Some(&i.ident),
         Item::Type(i) => Some(&i.ident),
         Item::Union(i) => Some(&i.ident),
+        Item::Struct(i) => Some(&i.ident),
+        Item::Static(i) => Some(&i.ident),
         _ => None,
     };
     ident.map_or_else(|| item.span(), Ident::span)

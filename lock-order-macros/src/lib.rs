@@ -14,17 +14,17 @@ use proc_macro::TokenStream;
 /// Declares a lock's place in the global lock order. See `lock_order::lock_rank`.
 #[proc_macro_attribute]
 pub fn lock_rank(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::lock_rank(args.into(), input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+    expand::lock_rank(args.into(), input.into()).into()
 }
 
 /// Lets the fields of a struct carry `#[lock_rank(N)]`. See `lock_order::ranked`.
 #[proc_macro_attribute]
 pub fn ranked(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::ranked(args.into(), input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+    expand::ranked(args.into(), input.into()).into()
 }
 
 /// Declares the lock order as one documented table of rank constants. See `lock_order::order`.
 #[proc_macro]
 pub fn order(input: TokenStream) -> TokenStream {
-    order::expand(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+    order::expand(input.into()).into()
 }
