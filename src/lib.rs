@@ -106,6 +106,8 @@
 //! ## Features
 //!
 //! - `enforce`: checks in release builds too.
+//! - `tokio`: `lock_order::tokio::{Mutex, RwLock, Semaphore}`, ranked async locks checked per
+//!   task.
 
 #![warn(missing_docs)]
 
@@ -115,6 +117,24 @@ pub use lock_order_runtime::{
     RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation, ViolationKind,
     WaitTimeoutResult, CHECKS_ENABLED,
 };
+
+// Diagnostics for a hung program: who holds what since where, who waits for what.
+pub use lock_order_runtime::{
+    assert_no_locks_held, dump, watchdog, BlockedOn, Dump, HolderState, LockHolder, LockTimeout,
+    TimedLockError, TimedLockResult,
+};
+
+#[cfg(all(unix, feature = "signal"))]
+pub use lock_order_runtime::signal;
+
+#[cfg(feature = "tokio")]
+pub use lock_order_runtime::tokio;
+
+#[cfg(feature = "lock_api")]
+pub use lock_order_runtime::lock_api;
+
+#[cfg(feature = "parking_lot")]
+pub use lock_order_runtime::parking_lot;
 
 #[doc(hidden)]
 pub use lock_order_runtime::__private;
@@ -170,8 +190,13 @@ pub use lock_order_macros::lock_rank;
 /// The struct is built as before, with plain `Mutex::new(..)`; each ranked field's lock gets
 /// the class `Type::field`.
 ///
+/// A field's `#[lock_rank]` is read by this macro, not expanded on its own, so it needs no
+/// `use lock_order::lock_rank`. Without `#[lock_order::ranked]` on the struct, rustc rejects it
+/// with "expected non-macro attribute, found attribute macro `lock_rank`" (or "cannot find
+/// attribute `lock_rank` in this scope"): add `#[lock_order::ranked]` to the struct.
+///
 /// ```
-/// use lock_order::{lock_rank, Mutex, RwLock};
+/// use lock_order::{Mutex, RwLock};
 ///
 /// #[lock_order::ranked]
 /// struct Bank {
@@ -220,3 +245,8 @@ pub use lock_order_macros::ranked;
 /// assert_eq!(ranks::ALL, &[("ACCOUNTS", 10), ("AUDIT_LOG", 20)]);
 /// ```
 pub use lock_order_macros::order;
+
+/// The README's examples, compiled and run as doc tests (they use every optional module).
+#[cfg(all(doctest, feature = "tokio", feature = "parking_lot", feature = "lock_api"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

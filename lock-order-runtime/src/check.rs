@@ -44,6 +44,7 @@ impl Request {
             site: self.site,
             kind: self.kind,
             access: self.access,
+            backtrace: None,
         }
     }
 }
@@ -62,10 +63,7 @@ pub(crate) fn lock_with<G>(
         let pending = check_blocking(request);
         let guard = match try_now() {
             Some(guard) => guard,
-            None => {
-                let _waiting = pending.waiting();
-                block()
-            }
+            None => pending.wait_for(block),
         };
         (guard, pending.acquired())
     }
@@ -80,8 +78,10 @@ pub(crate) fn lock_with<G>(
 mod imp {
     use super::Request;
     use crate::context::current_set;
-    use crate::held::{rank_key, HeldSet, SlotView};
+    use crate::held::{max_key_of, rank_key, HeldSet, SlotView};
     use crate::report::{dispatch, Acquisition, Violation, ViolationKind};
+    use std::backtrace::Backtrace;
+    use std::sync::Arc;
 
     impl Request {
         #[inline(always)]
@@ -104,15 +104,23 @@ mod imp {
     pub(crate) struct Held {
         set: &'static HeldSet,
         slot: u32,
+        /// The set's state before this record, restored when it is released as the latest.
+        restore: u64,
     }
 
     const UNTRACKED: u32 = u32::MAX;
 
+    /// Marks the slot of a record whose guard is `Send` (see [`record_shared`]). `UNTRACKED` has
+    /// the bit too, so a thread's own records still cost one compare to release.
+    const SHARED: u32 = 1 << 31;
+
     impl Drop for Held {
-        #[inline]
+        #[inline(always)]
         fn drop(&mut self) {
-            if self.slot != UNTRACKED {
-                self.set.release(self.slot);
+            if self.slot < SHARED {
+                self.set.release(self.slot, self.restore);
+            } else if self.slot != UNTRACKED {
+                release_shared(self.set, self.slot & !SHARED, self.restore);
             }
         }
     }
@@ -142,7 +150,7 @@ mod imp {
         pub(crate) fn reacquired(self) -> Held {
             match self.0 {
                 Some(pending) => pending.acquired(),
-                None => Held { set: current_set(), slot: UNTRACKED },
+                None => Held::untracked(current_set()),
             }
         }
     }
@@ -155,23 +163,44 @@ mod imp {
 
     /// A blocking acquire that passed its check and has not got its lock yet.
     #[must_use]
+    #[derive(Clone, Copy)]
     pub(crate) struct Pending {
         set: &'static HeldSet,
         request: Request,
+        /// The set's `state` when the acquire was checked.
+        state: u64,
     }
 
     impl Pending {
+        /// Blocks in `block`, shown as waiting for the lock meanwhile. Out of line, and given
+        /// copies: the uncontended path around it keeps everything in registers.
+        #[cold]
+        #[inline(never)]
+        pub(crate) fn wait_for<G>(self, block: impl FnOnce() -> G) -> G {
+            let _waiting = self.waiting();
+            block()
+        }
+
         /// Marks the thread or task as blocked on the lock until the returned value drops.
         #[inline]
         pub(crate) fn waiting(&self) -> Waiting {
-            self.set.begin_wait(&self.request.slot());
+            // By value: a reference would make the request's address escape, and keep it in
+            // memory on the uncontended path too.
+            self.set.begin_wait(self.request.slot());
             Waiting { set: self.set }
         }
 
         /// The lock was taken: record it.
-        #[inline]
+        #[inline(always)]
         pub(crate) fn acquired(self) -> Held {
-            record(self.set, &self.request)
+            // Usually nothing was recorded since the check, and the state read for it is current:
+            // the new state is computed from it without waiting for a fresh load. The compare
+            // only picks the branch.
+            if self.set.state() == self.state {
+                Held::new(self.set, self.set.push_from(&self.request.slot(), self.state))
+            } else {
+                record(self.set, &self.request)
+            }
         }
 
         /// Another lock of the same group was taken: record it too.
@@ -193,22 +222,48 @@ mod imp {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(set: &'static HeldSet, request: &Request) -> Held {
-        Held { set, slot: set.push(&request.slot()).unwrap_or(UNTRACKED) }
+        Held::new(set, set.push(&request.slot()))
+    }
+
+    impl Held {
+        #[inline(always)]
+        fn new(set: &'static HeldSet, pushed: Option<(u32, u64)>) -> Held {
+            match pushed {
+                Some((slot, restore)) => Held { set, slot, restore },
+                None => Held::untracked(set),
+            }
+        }
+
+        #[inline(always)]
+        fn untracked(set: &'static HeldSet) -> Held {
+            Held { set, slot: UNTRACKED, restore: 0 }
+        }
     }
 
     /// Checks a blocking acquire before it blocks, reporting a violation by the policy.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn check_blocking(request: Request) -> Pending {
         let set = current_set();
+        let state = set.state();
         let key = rank_key(request.class);
-        let suspicious = if key != 0 { key <= set.max_key() } else { set.holds(request.addr) };
+        let suspicious = if key != 0 { key <= max_key_of(state) } else { set.holds(request.addr) };
         if suspicious {
-            violation(set, &request);
+            // By value: a reference would make the request live in memory before the lock is taken.
+            violation(set, request);
+            return Pending { set, request, state: set.state() };
         }
-        Pending { set, request }
+        Pending { set, request, state }
+    }
+
+    /// An acquire that may wait but is never a violation: a timed acquire, which gives up
+    /// instead of hanging. It is still shown as waiting while it waits.
+    #[inline]
+    pub(crate) fn unchecked(request: Request) -> Pending {
+        let set = current_set();
+        Pending { set, request, state: set.state() }
     }
 
     /// Records a lock taken by a successful `try_*`: never a violation, but later blocking
@@ -228,7 +283,7 @@ mod imp {
             if let Some(earlier) = requests[..i].iter().find(|e| e.addr == request.addr) {
                 report(pending.set, request, ViolationKind::RecursiveAcquisition, earlier.acquisition());
             } else if pending.set.holds(request.addr) {
-                violation(pending.set, request);
+                violation(pending.set, *request);
             }
         }
         Some(pending)
@@ -237,25 +292,26 @@ mod imp {
     #[cold]
     #[inline(never)]
     #[track_caller]
-    fn violation(set: &'static HeldSet, request: &Request) {
-        let held = set.snapshot();
-        let (kind, conflicting) = match held.iter().rev().find(|h| h.addr == request.addr) {
-            Some(same) => (ViolationKind::RecursiveAcquisition, *same),
+    fn violation(set: &'static HeldSet, request: Request) {
+        let held = set.snapshot_with_backtraces();
+        let conflicting = match held.iter().rev().find(|(h, _)| h.addr == request.addr) {
+            Some(same) => Some((ViolationKind::RecursiveAcquisition, same)),
             None => {
                 let key = rank_key(request.class);
-                // The highest-ranked held lock not below the new one; the latest on ties.
-                let worst = held
-                    .iter()
-                    .rev()
-                    .filter(|h| h.class.is_some() && rank_key(h.class) >= key)
-                    .max_by_key(|h| rank_key(h.class));
-                match worst {
-                    Some(worst) => (ViolationKind::LockOrder, *worst),
-                    None => return,
-                }
+                // The highest-ranked held lock not below the new one; the latest on ties
+                // (`max_by_key` keeps the last maximum, and `held` is oldest first).
+                held.iter()
+                    .filter(|(h, _)| h.class.is_some() && rank_key(h.class) >= key)
+                    .max_by_key(|(h, _)| rank_key(h.class))
+                    .map(|worst| (ViolationKind::LockOrder, worst))
             }
         };
-        report(set, request, kind, to_acquisition(&conflicting));
+        if let Some((kind, (slot, backtrace))) = conflicting {
+            report(set, &request, kind, to_acquisition(slot, backtrace.clone()));
+        } else {
+            // A false alarm: records released by other threads left the highest rank stale.
+            set.refresh();
+        }
     }
 
     #[cold]
@@ -263,23 +319,117 @@ mod imp {
     #[track_caller]
     fn report(set: &'static HeldSet, request: &Request, kind: ViolationKind, held: Acquisition) {
         let also_held = set
-            .snapshot()
-            .iter()
-            .filter(|h| !(h.addr == held.address && std::ptr::eq(h.site, held.site)))
-            .map(to_acquisition)
+            .snapshot_with_backtraces()
+            .into_iter()
+            .filter(|(h, _)| !(h.addr == held.address && std::ptr::eq(h.site, held.site)))
+            .map(|(slot, backtrace)| to_acquisition(&slot, backtrace))
             .collect();
-        let mut holder = set.owner().unwrap_or_else(crate::Holder::current);
-        holder.task_id = crate::context::current_task_id();
-        dispatch(Violation { kind, acquiring: request.acquisition(), held, also_held, holder });
+        // A task's set outlives its stay on any one thread: name the thread it runs on now.
+        let holder = match crate::context::current_task_id() {
+            Some(_) => crate::Holder::current(),
+            None => set.owner().unwrap_or_else(crate::Holder::current),
+        };
+        let mut acquiring = request.acquisition();
+        if crate::held::backtraces() {
+            acquiring.backtrace = Some(Arc::new(Backtrace::force_capture()));
+        }
+        dispatch(Violation { kind, acquiring, held, also_held, holder });
     }
 
-    pub(crate) fn to_acquisition(slot: &SlotView) -> Acquisition {
+    /// Records a lock whose guard is `Send` (the async locks' guards): the guard may drop on
+    /// another thread, or in another task, than the one whose set recorded it, so the release
+    /// first makes sure it runs as that set's owner (see [`release_shared`]). Used after the
+    /// check of a blocking acquire (made when the acquire was called) and for `try_*` acquires.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    #[inline]
+    pub(crate) fn record_shared(request: Request) -> Held {
+        let set = current_set();
+        match set.push(&request.slot()) {
+            Some((slot, restore)) => Held { set, slot: slot | SHARED, restore },
+            None => Held::untracked(set),
+        }
+    }
+
+    /// Releases a shared record: as the owner when the set is the current one (the usual case: a
+    /// task drops its own guard, wherever it runs now), else by clearing the slot only, which is
+    /// safe next to an owner that keeps running.
+    #[inline]
+    fn release_shared(set: &'static HeldSet, index: u32, restore: u64) {
+        if crate::context::is_current_set(set) {
+            set.release(index, restore);
+        } else {
+            set.release_foreign(index);
+        }
+    }
+
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    impl Pending {
+        /// The lock was taken, and its guard is `Send`: record it with [`record_shared`].
+        #[inline]
+        pub(crate) fn acquired_shared(self) -> Held {
+            record_shared(self.request)
+        }
+    }
+
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    impl Held {
+        /// The same lock, now held with `access` (a downgraded write lock): recorded again, in the
+        /// current set, with the original site.
+        pub(crate) fn reaccess(self, access: crate::report::Access) -> Held {
+            if self.slot == UNTRACKED {
+                return self;
+            }
+            let Some(view) = self.set.snapshot_slot(self.slot & !SHARED) else { return self };
+            drop(self);
+            record_shared(Request {
+                addr: view.addr,
+                class: view.class,
+                site: view.site,
+                kind: view.kind,
+                access,
+            })
+        }
+
+        /// Forgets the record now; the guard goes on without one (handed to another task).
+        pub(crate) fn forget_record(&mut self) {
+            let untracked = Held::untracked(self.set);
+            drop(std::mem::replace(self, untracked));
+        }
+    }
+
+    /// Shows the current thread or task as waiting for an async acquire, from the first time it
+    /// is pending until it completes or is dropped (wherever that happens).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    pub(crate) struct AsyncWait {
+        set: &'static HeldSet,
+        addr: usize,
+    }
+
+    /// Starts an [`AsyncWait`] for `request`.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    #[inline]
+    pub(crate) fn begin_async_wait(request: &Request) -> AsyncWait {
+        let set = current_set();
+        set.begin_wait(request.slot());
+        AsyncWait { set, addr: request.addr }
+    }
+
+    impl Drop for AsyncWait {
+        #[inline]
+        fn drop(&mut self) {
+            self.set.end_wait_for(self.addr);
+        }
+    }
+
+    /// A record as the public [`Acquisition`].
+    pub(crate) fn to_acquisition(slot: &SlotView, backtrace: Option<Arc<Backtrace>>) -> Acquisition {
         Acquisition {
             class: slot.class,
             address: slot.addr,
             site: slot.site,
             kind: slot.kind,
             access: slot.access,
+            backtrace,
         }
     }
 }
@@ -315,9 +465,18 @@ mod imp {
     #[must_use]
     pub(crate) struct Pending;
 
+    /// Without checks nobody is shown as waiting.
+    pub(crate) struct Waiting;
+
     impl Pending {
         #[inline(always)]
-        pub(crate) fn waiting(&self) {}
+        pub(crate) fn waiting(&self) -> Waiting {
+            Waiting
+        }
+        #[inline(always)]
+        pub(crate) fn wait_for<G>(self, block: impl FnOnce() -> G) -> G {
+            block()
+        }
         #[inline(always)]
         pub(crate) fn acquired(self) -> Held {
             Held
@@ -339,8 +498,43 @@ mod imp {
     }
 
     #[inline(always)]
+    pub(crate) fn unchecked(_request: Request) -> Pending {
+        Pending
+    }
+
+    #[inline(always)]
     pub(crate) fn check_group(_requests: &[Request]) -> Option<Pending> {
         Some(Pending)
+    }
+
+    #[inline(always)]
+    pub(crate) fn record_shared(_request: Request) -> Held {
+        Held
+    }
+
+    impl Pending {
+        #[inline(always)]
+        pub(crate) fn acquired_shared(self) -> Held {
+            Held
+        }
+    }
+
+    impl Held {
+        #[inline(always)]
+        pub(crate) fn reaccess(self, _access: crate::report::Access) -> Held {
+            self
+        }
+
+        #[inline(always)]
+        pub(crate) fn forget_record(&mut self) {}
+    }
+
+    /// Without checks nobody is shown as waiting.
+    pub(crate) struct AsyncWait;
+
+    #[inline(always)]
+    pub(crate) fn begin_async_wait(_request: &Request) -> AsyncWait {
+        AsyncWait
     }
 }
 

@@ -5,14 +5,23 @@
 //! `Release`/`Acquire`: on x86 and ARM these are plain loads and stores, so tracking costs no
 //! more than a `Cell` would, and needs no `unsafe`.
 //!
+//! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
+//! atomic instruction holds back every load after it. Recording a lock writes its slot (three
+//! words) and one `state` word (count, highest rank held), computed from
+//! the `state` read for the check, before the lock was taken. The guard keeps the `state` from
+//! before, and releasing the latest lock stores it back: a load only decides the branch. Readers
+//! look at slots below the count only, so a released slot is left as it is.
+//!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.
 
+use std::backtrace::Backtrace;
 use std::cell::Cell;
 use std::panic::Location;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::Mutex as StdMutex;
+use std::sync::{Arc, Mutex as StdMutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::class::ClassInfo;
 use crate::holder::Holder;
@@ -24,13 +33,25 @@ pub(crate) const CAPACITY: usize = 64;
 
 /// One held lock: which, of what class, where it was acquired, how.
 pub(crate) struct Slot {
-    /// The lock's address; 0 marks a free slot.
+    /// The lock's address; 0 marks a slot released out of order (a hole).
     addr: AtomicUsize,
-    class: AtomicPtr<ClassInfo>,
-    site: AtomicPtr<Location<'static>>,
-    /// `LockKind` in the high nibble, `Access` in the low one.
-    meta: AtomicU8,
+    /// The class's address (0 when unranked), `LockKind` in the low two bits.
+    class: AtomicUsize,
+    /// The `Location`'s address, `Access` in the low two bits.
+    site: AtomicUsize,
+    /// Where the acquire came from, only with `LOCK_ORDER_BACKTRACE=1` (see [`backtraces`]).
+    backtrace: StdMutex<Option<Arc<Backtrace>>>,
 }
+
+/// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
+/// references, so they are at least 4-aligned): they carry the kind and the access.
+const TAG: usize = 0b11;
+const _: () = assert!(
+    std::mem::align_of::<ClassInfo>() > TAG
+        && std::mem::align_of::<Location<'static>>() > TAG
+        && LockKind::ReentrantMutex as usize <= TAG
+        && Access::Permit as usize <= TAG
+);
 
 /// A consistent copy of one slot, read by its owner or by another thread.
 #[derive(Clone, Copy, Debug)]
@@ -46,20 +67,28 @@ impl Slot {
     const fn new() -> Self {
         Slot {
             addr: AtomicUsize::new(0),
-            class: AtomicPtr::new(ptr::null_mut()),
-            site: AtomicPtr::new(ptr::null_mut()),
-            meta: AtomicU8::new(0),
+            class: AtomicUsize::new(0),
+            site: AtomicUsize::new(0),
+            backtrace: StdMutex::new(None),
         }
     }
 
-    #[inline]
-    fn fill(&self, entry: &SlotView) {
-        let class = entry.class.map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut());
-        self.class.store(class, Ordering::Relaxed);
-        self.site.store(ptr::from_ref(entry.site).cast_mut(), Ordering::Relaxed);
-        self.meta.store(((entry.kind as u8) << 4) | entry.access as u8, Ordering::Relaxed);
-        // Publishes the fields above to readers that see the address.
-        self.addr.store(entry.addr, Ordering::Release);
+    #[inline(always)]
+    fn fill(&self, entry: &SlotView, backtrace: bool) {
+        if backtrace {
+            self.capture_backtrace();
+        }
+        let class = entry.class.map_or(0, |c| ptr::from_ref(c) as usize);
+        self.class.store(class | entry.kind as usize, Ordering::Relaxed);
+        self.site.store(ptr::from_ref(entry.site) as usize | entry.access as usize, Ordering::Relaxed);
+        // Readers see the fields above through the set's `state`, stored with `Release` after.
+        self.addr.store(entry.addr, Ordering::Relaxed);
+    }
+
+    /// The class of the lock in this slot (owner only, or racy for readers).
+    #[inline(always)]
+    fn class(&self) -> Option<&'static ClassInfo> {
+        deref_static((self.class.load(Ordering::Relaxed) & !TAG) as *mut ClassInfo)
     }
 
     fn view(&self) -> Option<SlotView> {
@@ -69,20 +98,64 @@ impl Slot {
         }
         let class = self.class.load(Ordering::Relaxed);
         let site = self.site.load(Ordering::Relaxed);
-        let meta = self.meta.load(Ordering::Relaxed);
         // A reader racing with the owner may see a slot being refilled; the address re-read
         // below rejects a torn copy.
-        if site.is_null() || self.addr.load(Ordering::Acquire) != addr {
+        if site == 0 || self.addr.load(Ordering::Acquire) != addr {
             return None;
         }
         Some(SlotView {
             addr,
-            class: deref_static(class),
-            site: deref_static(site)?,
-            kind: LockKind::from_bits(meta >> 4),
-            access: Access::from_bits(meta & 0xf),
+            class: deref_static((class & !TAG) as *mut ClassInfo),
+            site: deref_static((site & !TAG) as *mut Location<'static>)?,
+            kind: LockKind::from_bits((class & TAG) as u8),
+            access: Access::from_bits((site & TAG) as u8),
         })
     }
+}
+
+impl Slot {
+    // `extern "C"` on the cold paths taken after a lock is acquired: they cannot unwind, so the
+    // hot path around them needs no landing pad, and keeps the new guard in registers.
+    #[cold]
+    #[inline(never)]
+    extern "C" fn capture_backtrace(&self) {
+        self.set_backtrace(Some(Arc::new(Backtrace::force_capture())));
+    }
+
+    fn set_backtrace(&self, backtrace: Option<Arc<Backtrace>>) {
+        *self.backtrace.lock().unwrap_or_else(|e| e.into_inner()) = backtrace;
+    }
+
+    fn backtrace(&self) -> Option<Arc<Backtrace>> {
+        if !backtraces() {
+            return None;
+        }
+        self.backtrace.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Whether every record carries a backtrace: `LOCK_ORDER_BACKTRACE=1` in the environment, read
+/// once. Off by default: capturing costs microseconds per acquire.
+pub(crate) fn backtraces() -> bool {
+    /// 0: not read yet, 1: off, 2: on.
+    static ENABLED: AtomicU8 = AtomicU8::new(0);
+    #[cold]
+    #[inline(never)]
+    fn read_env() -> bool {
+        let on = std::env::var_os("LOCK_ORDER_BACKTRACE").is_some_and(|v| v != "0" && !v.is_empty());
+        ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+        on
+    }
+    match ENABLED.load(Ordering::Relaxed) {
+        0 => read_env(),
+        state => state == 2,
+    }
+}
+
+/// The instant the first held set was made: wait times are stored as nanoseconds since then.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 /// Turns a pointer stored from a `&'static` back into it.
@@ -96,13 +169,20 @@ fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
 /// The locks one thread or task holds, in acquisition order.
 pub(crate) struct HeldSet {
     slots: [Slot; CAPACITY],
-    /// One past the highest slot in use.
-    len: AtomicUsize,
-    /// `rank + 1` of the highest-ranked lock held, 0 when no ranked lock is held.
-    max_key: AtomicU64,
+    /// Packed: the number of slots in use (bits 0-6), whether holes may lie among them (bit 7),
+    /// and the rank key (`rank + 1`, 0 for none) of the highest-ranked lock held (bits 8-).
+    /// One word, so that recording or releasing a lock writes it once.
+    state: AtomicU64,
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
     waiting: Slot,
+    /// When the current wait began, in nanoseconds since [`epoch`].
+    waiting_since: AtomicU64,
+    /// Counts waits, so a watchdog reports each long wait once.
+    wait_seq: AtomicU64,
     in_use: AtomicBool,
+    /// [`backtraces`], copied here when the set is claimed: read on every acquire, and the set's
+    /// own cache line is cheaper to reach than a static of this crate from the user's code.
+    backtraces: AtomicBool,
     /// Set when `CAPACITY` was exceeded, so the warning is printed once per set.
     overflowed: AtomicBool,
     owner: StdMutex<Option<Holder>>,
@@ -113,19 +193,38 @@ pub(crate) struct HeldSet {
 /// Head of the global list of every set ever made.
 static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
 
-#[inline]
+#[inline(always)]
 pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
     class.map_or(0, |c| u64::from(c.rank()) + 1)
+}
+
+/// The fields of `HeldSet::state`.
+const LEN: u64 = 0x7f;
+const HOLES: u64 = 0x80;
+const MAX_SHIFT: u32 = 8;
+const _: () = assert!(CAPACITY as u64 <= LEN);
+
+/// The highest rank key held, from a `state` word.
+#[inline(always)]
+pub(crate) fn max_key_of(state: u64) -> u64 {
+    state >> MAX_SHIFT
+}
+
+#[inline(always)]
+fn state(len: usize, holes: bool, max_key: u64) -> u64 {
+    len as u64 | if holes { HOLES } else { 0 } | max_key << MAX_SHIFT
 }
 
 impl HeldSet {
     fn new() -> Self {
         HeldSet {
             slots: [const { Slot::new() }; CAPACITY],
-            len: AtomicUsize::new(0),
-            max_key: AtomicU64::new(0),
+            state: AtomicU64::new(0),
             waiting: Slot::new(),
+            waiting_since: AtomicU64::new(0),
+            wait_seq: AtomicU64::new(0),
             in_use: AtomicBool::new(true),
+            backtraces: AtomicBool::new(false),
             overflowed: AtomicBool::new(false),
             owner: StdMutex::new(None),
             next: AtomicPtr::new(ptr::null_mut()),
@@ -154,17 +253,17 @@ impl HeldSet {
                     }
                 }
             });
+        set.backtraces.store(backtraces(), Ordering::Relaxed);
         *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
         set
     }
 
     /// Gives the set back for reuse by a later thread or task.
     pub(crate) fn retire(&self) {
-        for slot in &self.slots[..self.len.load(Ordering::Relaxed)] {
+        for slot in &self.slots[..self.len()] {
             slot.addr.store(0, Ordering::Release);
         }
-        self.len.store(0, Ordering::Release);
-        self.max_key.store(0, Ordering::Relaxed);
+        self.state.store(0, Ordering::Release);
         self.waiting.addr.store(0, Ordering::Release);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.in_use.store(false, Ordering::Release);
@@ -174,97 +273,127 @@ impl HeldSet {
         self.owner.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    #[allow(dead_code)] // read by the diagnostics (dump, watchdog)
     pub(crate) fn is_in_use(&self) -> bool {
         self.in_use.load(Ordering::Acquire)
     }
 
+    /// The number of slots in use, holes included. Safe to call from any thread.
+    #[inline(always)]
+    fn len(&self) -> usize {
+        ((self.state.load(Ordering::Acquire) & LEN) as usize).min(CAPACITY)
+    }
+
     /// `rank + 1` of the highest-ranked lock held; 0 when none is.
-    #[inline]
+    #[inline(always)]
+    #[allow(dead_code)] // the checks read the whole `state` word instead
     pub(crate) fn max_key(&self) -> u64 {
-        self.max_key.load(Ordering::Relaxed)
+        max_key_of(self.state())
     }
 
     /// Whether the lock at `addr` is held (owner only: fast, no torn reads).
     #[inline]
     pub(crate) fn holds(&self, addr: usize) -> bool {
-        self.slots[..self.len.load(Ordering::Relaxed)]
-            .iter()
-            .any(|slot| slot.addr.load(Ordering::Relaxed) == addr)
+        self.slots[..self.len()].iter().any(|slot| slot.addr.load(Ordering::Relaxed) == addr)
     }
 
-    /// Records a newly acquired lock; returns its slot, or `None` when the set is full.
-    #[inline]
-    pub(crate) fn push(&self, entry: &SlotView) -> Option<u32> {
-        let mut len = self.len.load(Ordering::Relaxed);
-        // Guards dropped out of order leave holes at the top; reuse them.
-        while len > 0 && self.slots[len - 1].addr.load(Ordering::Relaxed) == 0 {
-            len -= 1;
-        }
-        let Some(slot) = self.slots.get(len) else {
-            self.overflow();
-            return None;
-        };
-        slot.fill(entry);
-        self.len.store(len + 1, Ordering::Release);
-        let key = rank_key(entry.class);
-        if key > self.max_key.load(Ordering::Relaxed) {
-            self.max_key.store(key, Ordering::Relaxed);
-        }
-        Some(len as u32)
+    /// The packed `state` word, for [`push_from`](Self::push_from) and [`max_key_of`].
+    #[inline(always)]
+    pub(crate) fn state(&self) -> u64 {
+        self.state.load(Ordering::Relaxed)
     }
 
-    /// Forgets the lock recorded in `index`.
-    #[inline]
-    pub(crate) fn release(&self, index: u32) {
-        let index = index as usize;
-        let slot = &self.slots[index];
-        let key = rank_key(deref_static(slot.class.load(Ordering::Relaxed)));
-        slot.addr.store(0, Ordering::Release);
-        let mut len = self.len.load(Ordering::Relaxed);
-        if index + 1 == len {
-            while len > 0 && self.slots[len - 1].addr.load(Ordering::Relaxed) == 0 {
-                len -= 1;
-            }
-            self.len.store(len, Ordering::Release);
+    /// Records a newly acquired lock; returns its slot and the state to restore on release, or
+    /// `None` when the set is full.
+    #[inline(always)]
+    pub(crate) fn push(&self, entry: &SlotView) -> Option<(u32, u64)> {
+        self.push_from(entry, self.state())
+    }
+
+    /// [`push`](Self::push), given the current `state` word (read earlier by the owner, who alone
+    /// changes it).
+    #[inline(always)]
+    pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> Option<(u32, u64)> {
+        let len = (state & LEN) as usize;
+        // The cold path takes the entry by value: a reference would keep it in memory here.
+        let Some(slot) = self.slots.get(len) else { return self.push_when_full(*entry) };
+        slot.fill(entry, self.backtraces.load(Ordering::Relaxed));
+        let max = max_key_of(state).max(rank_key(entry.class));
+        // Release: a reader that sees the new count sees the slot.
+        self.state.store(state & HOLES | (len as u64 + 1) | max << MAX_SHIFT, Ordering::Release);
+        Some((len as u32, state))
+    }
+
+    /// Forgets the lock recorded in `index`, given the state `push` returned with it: when it is
+    /// the latest lock (and no holes are about), that state is simply what holds again.
+    #[inline(always)]
+    pub(crate) fn release(&self, index: u32, restore: u64) {
+        if self.state.load(Ordering::Relaxed) & (LEN | HOLES) == u64::from(index) + 1 {
+            self.state.store(restore, Ordering::Release);
+        } else {
+            self.release_out_of_order(index);
         }
-        if key != 0 && key == self.max_key.load(Ordering::Relaxed) {
-            let max = self.slots[..len]
-                .iter()
-                .filter(|s| s.addr.load(Ordering::Relaxed) != 0)
-                .map(|s| rank_key(deref_static(s.class.load(Ordering::Relaxed))))
-                .max()
-                .unwrap_or(0);
-            self.max_key.store(max, Ordering::Relaxed);
+    }
+
+    /// Owner only: a release that is not of the latest lock, or with holes about.
+    #[cold]
+    #[inline(never)]
+    extern "C" fn release_out_of_order(&self, index: u32) {
+        self.slots[index as usize].addr.store(0, Ordering::Release);
+        self.refresh();
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[allow(improper_ctypes_definitions)] // never called from C: `extern "C"` only to not unwind
+    extern "C" fn push_when_full(&self, entry: SlotView) -> Option<(u32, u64)> {
+        // Holes left by out-of-order or foreign releases may be at the top.
+        self.refresh();
+        if self.len() < CAPACITY {
+            return self.push(&entry);
         }
+        self.overflow();
+        None
     }
 
     #[cold]
     fn overflow(&self) {
         if !self.overflowed.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "lock-order: more than {CAPACITY} locks held at once by {}; further locks are \
-                 checked against the tracked ones but not tracked themselves",
-                self.owner().map_or_else(|| "one thread".to_owned(), |o| o.to_string())
+            use std::io::Write as _;
+            let holder = self.owner().map_or_else(|| "one thread".to_owned(), |o| o.to_string());
+            // Written without `eprintln!`, which panics when stderr is gone: this cannot unwind.
+            let _ = writeln!(
+                std::io::stderr(),
+                "lock-order: more than {CAPACITY} locks held at once by {holder}; further locks are \
+                 checked against the tracked ones but not tracked themselves"
             );
         }
     }
 
     /// Every lock held, oldest first. Safe to call from any thread.
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
-        let len = self.len.load(Ordering::Acquire).min(CAPACITY);
-        self.slots[..len].iter().filter_map(Slot::view).collect()
+        self.slots[..self.len()].iter().filter_map(Slot::view).collect()
     }
 
     /// One slot's record, if it is in use.
     pub(crate) fn snapshot_slot(&self, index: u32) -> Option<SlotView> {
-        self.slots.get(index as usize)?.view()
+        self.slots[..self.len()].get(index as usize)?.view()
     }
 
-    /// Notes that the owner is about to block on `entry`.
-    #[inline]
-    pub(crate) fn begin_wait(&self, entry: &SlotView) {
-        self.waiting.fill(entry);
+    /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
+    pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
+        self.slots[..self.len()].iter().filter_map(|slot| Some((slot.view()?, slot.backtrace()))).collect()
+    }
+
+    /// Notes that the owner is about to block on `entry` (the contended path only: the clock is
+    /// read here, never on an uncontended acquire).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn begin_wait(&self, entry: SlotView) {
+        let since = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.waiting_since.store(since, Ordering::Relaxed);
+        self.wait_seq.fetch_add(1, Ordering::Relaxed);
+        self.waiting.fill(&entry, self.backtraces.load(Ordering::Relaxed));
     }
 
     /// Notes that the owner stopped waiting.
@@ -273,11 +402,24 @@ impl HeldSet {
         self.waiting.addr.store(0, Ordering::Release);
     }
 
-    /// The lock the owner is blocked on, if any. Safe to call from any thread.
-    #[allow(dead_code)] // read by the diagnostics (dump, watchdog)
-    pub(crate) fn waiting_for(&self) -> Option<SlotView> {
-        self.waiting.view()
+    /// The lock the owner is blocked on, for how long, and which wait this is. Safe to call
+    /// from any thread.
+    pub(crate) fn waiting_for(&self) -> Option<Wait> {
+        let seq = self.wait_seq.load(Ordering::Acquire);
+        let lock = self.waiting.view()?;
+        let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
+        let backtrace = self.waiting.backtrace();
+        Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
     }
+}
+
+/// What a blocked owner waits for.
+pub(crate) struct Wait {
+    pub(crate) lock: SlotView,
+    pub(crate) backtrace: Option<Arc<Backtrace>>,
+    pub(crate) blocked_for: Duration,
+    /// Tells this wait from the owner's earlier and later ones.
+    pub(crate) seq: u64,
 }
 
 /// Every set ever made, in use or not. Safe to walk from any thread at any time.
@@ -308,7 +450,7 @@ impl Drop for RetireOnExit {
 }
 
 /// The calling thread's held set, made on first use.
-#[inline]
+#[inline(always)]
 pub(crate) fn thread_set() -> &'static HeldSet {
     match THREAD_SET.try_with(Cell::get) {
         Ok(Some(set)) => set,
@@ -328,4 +470,72 @@ fn claim_thread_set() -> &'static HeldSet {
     let _ = RETIRE_ON_EXIT.try_with(|_| ());
     let _ = THREAD_SET.try_with(|cell| cell.set(Some(set)));
     set
+}
+
+/// The calling thread's held set if it has claimed one; never claims.
+#[inline]
+pub(crate) fn claimed_thread_set() -> Option<&'static HeldSet> {
+    THREAD_SET.try_with(Cell::get).ok().flatten()
+}
+
+// Records released away from their owner, and sets handed from one async task to the next.
+//
+// The guards of async locks are `Send`: one may drop on a thread (or in a task) other than the
+// one whose set recorded it, while that owner keeps running. Such a release only clears the
+// slot's address, one atomic store that cannot disturb the owner; the owner's count and highest
+// rank may then be too high, which is conservative (a lock looks held a little longer): a full
+// set and a suspected violation both `refresh` first.
+// Nothing here runs on the path of a thread's own locks.
+impl HeldSet {
+    /// Forgets the lock recorded in `index`, from any thread: clears the slot's address only.
+    #[inline]
+    pub(crate) fn release_foreign(&self, index: u32) {
+        self.slots[index as usize].addr.store(0, Ordering::Release);
+    }
+
+    /// Owner only: recomputes the count and the highest rank from the slots, after foreign
+    /// releases or an owner's release out of order.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn refresh(&self) {
+        let mut len = self.len();
+        while len > 0 && self.slots[len - 1].addr.load(Ordering::Relaxed) == 0 {
+            len -= 1;
+        }
+        let mut max = 0;
+        let mut holes = false;
+        for slot in &self.slots[..len] {
+            if slot.addr.load(Ordering::Relaxed) == 0 {
+                holes = true;
+                continue;
+            }
+            max = max.max(rank_key(slot.class()));
+        }
+        self.state.store(state(len, holes, max), Ordering::Release);
+    }
+
+    /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
+    /// a time the owner cannot be using the set; foreign releases only ever make it idler.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    pub(crate) fn is_idle(&self) -> bool {
+        self.waiting.addr.load(Ordering::Acquire) == 0
+            && self.slots[..self.len()].iter().all(|slot| slot.addr.load(Ordering::Acquire) == 0)
+    }
+
+    /// Stops showing the owner as waiting for the lock at `addr`, from any thread; a no-op when
+    /// the owner now waits for something else.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    #[inline]
+    pub(crate) fn end_wait_for(&self, addr: usize) {
+        let _ = self.waiting.addr.compare_exchange(addr, 0, Ordering::Release, Ordering::Relaxed);
+    }
+
+    /// Hands an idle set the caller has claimed to a new owner, without a round trip through the
+    /// global list (async tasks come and go far more often than threads).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    pub(crate) fn reassign(&self, holder: Holder) {
+        self.state.store(0, Ordering::Release);
+        self.overflowed.store(false, Ordering::Relaxed);
+        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+    }
 }

@@ -14,13 +14,24 @@ mod check;
 mod class;
 mod condvar;
 mod context;
+mod diagnostics;
 #[cfg(lock_order_checked)]
 mod held;
 mod holder;
+#[cfg(feature = "lock_api")]
+pub mod lock_api;
 mod mutex;
+#[cfg(feature = "parking_lot")]
+pub mod parking_lot;
 mod poison;
 mod report;
 mod rwlock;
+#[cfg(all(unix, feature = "signal"))]
+pub mod signal;
+mod timed;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+pub mod watchdog;
 
 pub mod registry;
 
@@ -30,6 +41,10 @@ pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedLock, Unranked};
 pub use condvar::Condvar;
+pub use diagnostics::{
+    assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,
+    TimedLockResult,
+};
 pub use holder::Holder;
 pub use mutex::{Mutex, MutexGuard};
 pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
@@ -57,7 +72,11 @@ pub const CHECKS_ENABLED: bool = cfg!(lock_order_checked);
 pub fn held_locks() -> Vec<Acquisition> {
     #[cfg(lock_order_checked)]
     {
-        context::current_set().snapshot().iter().map(check::to_acquisition).collect()
+        context::current_set()
+            .snapshot_with_backtraces()
+            .into_iter()
+            .map(|(slot, backtrace)| check::to_acquisition(&slot, backtrace))
+            .collect()
     }
     #[cfg(not(lock_order_checked))]
     {

@@ -5,11 +5,14 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, PoisonError, TryLockResult};
+use std::time::Duration;
 
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, RankedLock, Unranked};
-use crate::poison::{map_result, map_try_result, taken};
+use crate::diagnostics::TimedLockResult;
+use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
+use crate::timed::lock_timed;
 
 /// A mutual exclusion lock with a place in the lock order: `std::sync::Mutex` plus a class.
 ///
@@ -198,6 +201,35 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
             held: check::record_try(self.request(site, Access::Exclusive)),
             inner,
             class: PhantomData,
+        })
+    }
+
+    /// Acquires the mutex, waiting at most `timeout`. On timeout the error's `Display` names
+    /// the lock, its rank, and who holds it with the site where they acquired it.
+    ///
+    /// A timed acquire is never an order violation (it gives up instead of hanging, like
+    /// [`try_lock`](Self::try_lock)); while it waits, [`dump`](crate::dump) and the watchdog show it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use lock_order::{Mutex, TimedLockError};
+    ///
+    /// let m: Mutex<u8> = Mutex::new(0);
+    /// let held = m.lock().unwrap();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         let err = m.try_lock_for(Duration::from_millis(10)).unwrap_err();
+    ///         assert!(matches!(err, TimedLockError::Timeout(_)));
+    ///     });
+    /// });
+    /// drop(held);
+    /// assert!(m.try_lock_for(Duration::from_millis(10)).is_ok());
+    /// ```
+    #[track_caller]
+    pub fn try_lock_for(&self, timeout: Duration) -> TimedLockResult<MutexGuard<'_, T, C>> {
+        let request = self.request(Location::caller(), Access::Exclusive);
+        map_timed_result(lock_timed(request, timeout, || taken(self.inner.try_lock())), |inner, held| {
+            MutexGuard { held, inner, class: PhantomData }
         })
     }
 

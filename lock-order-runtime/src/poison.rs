@@ -2,6 +2,9 @@
 
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
+use crate::check::Held;
+use crate::diagnostics::{LockTimeout, TimedLockError, TimedLockResult};
+
 /// Maps the guard inside a `LockResult`, keeping the poison flag.
 #[inline(always)]
 pub(crate) fn map_result<G, H>(result: LockResult<G>, f: impl FnOnce(G) -> H) -> LockResult<H> {
@@ -30,5 +33,20 @@ pub(crate) fn map_try_result<G, H>(result: TryLockResult<G>, f: impl FnOnce(G) -
             Err(TryLockError::Poisoned(PoisonError::new(f(poisoned.into_inner()))))
         }
         Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+    }
+}
+
+/// The result of a timed acquire as the guard type `f` builds, keeping the poison flag.
+#[inline(always)]
+pub(crate) fn map_timed_result<G, H>(
+    result: Result<(LockResult<G>, Held), LockTimeout>,
+    f: impl FnOnce(G, Held) -> H,
+) -> TimedLockResult<H> {
+    match result {
+        Ok((Ok(guard), held)) => Ok(f(guard, held)),
+        Ok((Err(poisoned), held)) => {
+            Err(TimedLockError::Poisoned(PoisonError::new(f(poisoned.into_inner(), held))))
+        }
+        Err(timeout) => Err(TimedLockError::Timeout(timeout)),
     }
 }

@@ -6,15 +6,40 @@ pub use inventory;
 
 /// Implemented by every lock type in its unranked form: a `#[lock_rank]` item's declared type
 /// must be one, before the macro gives it its class.
+///
+/// The macro checks it as `<Type as Rankable>::RANKABLE`, so that the error names the user's
+/// type and nothing else; every impl carries `#[diagnostic::do_not_recommend]`, so that the error
+/// does not list the impls either.
 #[diagnostic::on_unimplemented(
-    message = "`#[lock_rank]` needs a lock of lock_order, found `{Self}`",
-    label = "not a lock_order lock",
-    note = "declare it as `lock_order::Mutex<T>` or `lock_order::RwLock<T>` (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order); the macro adds the rank"
+    message = "`#[lock_rank]` needs an unranked lock of lock_order, found `{Self}`",
+    label = "this type cannot take a rank",
+    note = "declare it as `lock_order::Mutex<T>` or `lock_order::RwLock<T>` (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order), without a class: the macro adds the class that carries the rank",
+    note = "the class is added as the type's last generic argument, so rustc may also report a wrong number of generic arguments for this type"
 )]
-pub trait Rankable {}
+pub trait Rankable {
+    /// Named by the macro's check; exists for every implementor.
+    const RANKABLE: () = ();
+}
 
+#[diagnostic::do_not_recommend]
 impl<T: ?Sized> Rankable for crate::Mutex<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: ?Sized> Rankable for crate::RwLock<T> {}
-
-/// Compile-time check that a `#[lock_rank]` item's declared type is rankable.
-pub const fn assert_rankable<L: Rankable + ?Sized>() {}
+#[cfg(feature = "lock_api")]
+#[diagnostic::do_not_recommend]
+impl<R, T: ?Sized> Rankable for crate::lock_api::Mutex<R, T> {}
+#[cfg(feature = "lock_api")]
+#[diagnostic::do_not_recommend]
+impl<R, T: ?Sized> Rankable for crate::lock_api::RwLock<R, T> {}
+#[cfg(feature = "lock_api")]
+#[diagnostic::do_not_recommend]
+impl<R, G, T: ?Sized> Rankable for crate::lock_api::ReentrantMutex<R, G, T> {}
+#[cfg(feature = "tokio")]
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> Rankable for crate::tokio::Mutex<T> {}
+#[cfg(feature = "tokio")]
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> Rankable for crate::tokio::RwLock<T> {}
+#[cfg(feature = "tokio")]
+#[diagnostic::do_not_recommend]
+impl Rankable for crate::tokio::Semaphore {}

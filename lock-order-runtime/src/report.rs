@@ -1,5 +1,6 @@
 //! Violations, the reports they print, and the policy that decides what happens next.
 
+use std::backtrace::Backtrace;
 use std::fmt;
 use std::panic::Location;
 use std::sync::{Arc, RwLock as StdRwLock};
@@ -94,7 +95,7 @@ impl Access {
 /// assert_eq!(held[0].rank(), Some(1));
 /// assert_eq!(held[0].site().file(), file!());
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Acquisition {
     /// The lock's class, `None` for an unranked lock.
@@ -107,6 +108,8 @@ pub struct Acquisition {
     pub kind: LockKind,
     /// How it was taken.
     pub access: Access,
+    /// The stack of the acquire, when the program runs with `LOCK_ORDER_BACKTRACE=1`.
+    pub backtrace: Option<Arc<Backtrace>>,
 }
 
 impl Acquisition {
@@ -128,7 +131,7 @@ impl Acquisition {
         self.site
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut out = format!("`{}`{}", self.name(), self.access.verb());
         match self.class {
             Some(class) => out.push_str(&format!(
@@ -142,7 +145,7 @@ impl Acquisition {
         out
     }
 
-    fn short(&self) -> String {
+    pub(crate) fn short(&self) -> String {
         match self.rank() {
             Some(rank) => format!("`{}` (rank {rank})", self.name()),
             None => format!("`{}`", self.name()),
@@ -223,12 +226,14 @@ impl fmt::Display for Violation {
         }
         writeln!(f, "  acquiring:     {}", a.describe())?;
         writeln!(f, "                 requested at {}", a.site)?;
+        write_backtrace(f, a)?;
         let label = match self.kind {
             ViolationKind::LockOrder => "while holding:",
             ViolationKind::RecursiveAcquisition => "already held: ",
         };
         writeln!(f, "  {label} {}", h.describe())?;
         writeln!(f, "                 acquired at {}", h.site)?;
+        write_backtrace(f, h)?;
         for (i, other) in self.also_held.iter().enumerate() {
             let label = if i == 0 { "also holding: " } else { "              " };
             writeln!(f, "  {label} {} acquired at {}", other.short(), other.site)?;
@@ -255,6 +260,16 @@ impl fmt::Display for Violation {
         };
         write!(f, "  help: {help}")
     }
+}
+
+/// Writes an acquisition's backtrace, indented, if it has one.
+pub(crate) fn write_backtrace(f: &mut fmt::Formatter<'_>, acquisition: &Acquisition) -> fmt::Result {
+    if let Some(backtrace) = &acquisition.backtrace {
+        for line in backtrace.to_string().lines() {
+            writeln!(f, "                   | {line}")?;
+        }
+    }
+    Ok(())
 }
 
 /// What happens when a violation is caught.
@@ -347,11 +362,26 @@ fn current_policy() -> Policy {
 #[track_caller]
 #[cfg_attr(not(lock_order_checked), allow(dead_code))]
 pub(crate) fn dispatch(violation: Violation) {
-    let shared_twice =
-        violation.acquiring.access == Access::Shared && violation.held.access == Access::Shared;
+    // Which recursive acquisitions can never succeed: any involving an exclusive hold, and two
+    // upgradable reads; shared and upgradable reads together, and semaphore permits, can.
+    let (a, h) = (violation.acquiring.access, violation.held.access);
     let self_deadlock = violation.kind == ViolationKind::RecursiveAcquisition
-        && !shared_twice
-        && violation.acquiring.access != Access::Permit;
+        && a != Access::Permit
+        && (a == Access::Exclusive
+            || h == Access::Exclusive
+            || (a == Access::Upgradable && h == Access::Upgradable));
+    #[cfg(feature = "tracing")]
+    tracing::error!(
+        target: "lock_order",
+        kind = ?violation.kind,
+        acquiring = %violation.acquiring.name(),
+        acquiring_rank = ?violation.acquiring.rank(),
+        requested_at = %violation.acquiring.site,
+        held = %violation.held.name(),
+        held_rank = ?violation.held.rank(),
+        acquired_at = %violation.held.site,
+        "{violation}"
+    );
     match current_policy() {
         Policy::Panic if !std::thread::panicking() => panic!("{violation}"),
         Policy::Panic | Policy::Report => eprintln!("{violation}"),

@@ -5,11 +5,14 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
+use std::time::Duration;
 
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, RankedLock, Unranked};
-use crate::poison::{map_result, map_try_result, taken};
+use crate::diagnostics::TimedLockResult;
+use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
+use crate::timed::lock_timed;
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
 ///
@@ -163,6 +166,42 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
             _held: check::record_try(self.request(site, Access::Exclusive)),
             inner,
             class: PhantomData,
+        })
+    }
+
+    /// Locks for reading, waiting at most `timeout`; on timeout the error names the lock, its
+    /// rank, and its holders with their acquisition sites. Never an order violation.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let lock: lock_order::RwLock<u8> = lock_order::RwLock::new(1);
+    /// assert_eq!(*lock.try_read_for(Duration::from_millis(10)).unwrap(), 1);
+    /// ```
+    #[track_caller]
+    pub fn try_read_for(&self, timeout: Duration) -> TimedLockResult<RwLockReadGuard<'_, T, C>> {
+        let request = self.request(Location::caller(), Access::Shared);
+        map_timed_result(lock_timed(request, timeout, || taken(self.inner.try_read())), |inner, held| {
+            RwLockReadGuard { _held: held, inner, class: PhantomData }
+        })
+    }
+
+    /// Locks for writing, waiting at most `timeout`; on timeout the error names the lock, its
+    /// rank, and its holders with their acquisition sites. Never an order violation.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let lock: lock_order::RwLock<u8> = lock_order::RwLock::new(1);
+    /// let reader = lock.read().unwrap();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert!(lock.try_write_for(Duration::from_millis(10)).is_err()));
+    /// });
+    /// drop(reader);
+    /// ```
+    #[track_caller]
+    pub fn try_write_for(&self, timeout: Duration) -> TimedLockResult<RwLockWriteGuard<'_, T, C>> {
+        let request = self.request(Location::caller(), Access::Exclusive);
+        map_timed_result(lock_timed(request, timeout, || taken(self.inner.try_write())), |inner, held| {
+            RwLockWriteGuard { _held: held, inner, class: PhantomData }
         })
     }
 

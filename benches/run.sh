@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs benches/peers.rs in every build it needs and prints one Markdown report on stdout.
+#
+#   benches/run.sh                   # about 5 minutes on 2 cores, most of it compiling
+#   PEERS_ROUNDS=51 benches/run.sh   # more rounds (see benches/peers.rs for every setting)
+#
+# One binary holds lock-order in one mode only, so the bench runs three times:
+#   1. a plain release build: lock-order unchecked, next to std, parking_lot and tracing-mutex
+#      (with the `tokio` and `parking_lot` features, whose rows compare against the plain locks);
+#   2. `--features enforce`: lock-order checked, the std-shaped locks;
+#   3. `--features enforce,tokio,parking_lot`: lock-order checked, the tokio and parking_lot
+#      locks (apart from run 2, so that the std-shaped rows there are the default build's).
+#
+# Loops are aligned to 64 bytes (`-Cllvm-args=-align-loops=64`) so that where a loop happens to
+# land in the binary does not tilt the comparison; that needs its own target directory
+# (`<target>/peers`, or PEERS_TARGET_DIR) so the usual builds are not redone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export RUSTFLAGS="${PEERS_RUSTFLAGS--Cllvm-args=-align-loops=64}"
+export CARGO_TARGET_DIR="${PEERS_TARGET_DIR:-${CARGO_TARGET_DIR:-target}/peers}"
+# Backtrace capture would make tracing-mutex (and lock-order, with LOCK_ORDER_BACKTRACE) slower.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_ORDER_BACKTRACE
+
+rows=$(mktemp)
+trap 'rm -f "$rows"' EXIT
+
+bench() {
+    cargo bench --quiet --bench peers "$@" | grep '^row' >>"$rows"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+started=$(date +%s)
+bench --features tokio,parking_lot
+PEERS_LOCKS=lock-order bench --features enforce
+PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock,in a task" \
+    bench --features enforce,tokio,parking_lot
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
+echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}; $(rustc --version)."
+echo "Load average before / after: ${load_before} / ${load_after}; $(($(date +%s) - started)) s in all."
+echo "Each cell: median ratio to the baseline over ${PEERS_ROUNDS:-31} rounds (min-max in brackets); lower is faster."
+echo
+
+awk -F'\t' '
+function cell(w, c) { return (w SUBSEP c) in median ? sprintf("%.2f (%.2f-%.2f)", median[w, c], lo[w, c], hi[w, c]) : "-" }
+$1 == "row" {
+    mode = $2; w = $3; lock = $6
+    if (!(w in seen)) { seen[w] = 1; order[++n] = w; base[w] = $4; base_ns[w] = $5 }
+    col = lock == "lock-order" ? "lock-order " mode : lock
+    if (!((w SUBSEP col) in median)) { median[w, col] = $7; lo[w, col] = $8; hi[w, col] = $9 }
+}
+END {
+    print "| Workload | std, ns/op | parking_lot | tracing-mutex | lock-order, checked | lock-order, unchecked |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) {
+        w = order[i]
+        if (base[w] != "std" || w ~ /in a task/) continue
+        printf "| %s | %.1f | %s | %s | %s | %s |\n", w, base_ns[w], cell(w, "parking_lot"), cell(w, "tracing-mutex"),
+            cell(w, "lock-order checked"), cell(w, "lock-order unchecked")
+    }
+    header = 0
+    for (i = 1; i <= n; i++) {
+        w = order[i]
+        if (base[w] == "std" && w !~ /in a task/) continue
+        if (!header) {
+            print ""
+            print "| Workload | baseline | baseline, ns/op | lock-order, checked | lock-order, unchecked |"
+            print "|---|---|---:|---:|---:|"
+            header = 1
+        }
+        printf "| %s | %s | %.1f | %s | %s |\n", w, base[w], base_ns[w], cell(w, "lock-order checked"),
+            cell(w, "lock-order unchecked")
+    }
+}' "$rows"

@@ -1,0 +1,132 @@
+//! A bank with the classic inconsistent-lock-order bug, caught on its first run.
+//!
+//! A teller locks the accounts, then appends to the audit log. An auditor reads the audit log,
+//! then locks the accounts to check them. Run together, each can end up holding the lock the
+//! other waits for: a deadlock that strikes only on an unlucky interleaving. The ranks declare
+//! the order (accounts before the log), so the auditor's wrong-order acquire is reported the first
+//! time it happens, with both acquisition sites, before it can hang. Then the fixed auditor runs.
+//!
+//! Run: `cargo run --example bank`
+
+use std::sync::{mpsc, Arc};
+use std::thread;
+use std::time::Duration;
+
+use lock_order::{Mutex, RwLock};
+
+#[lock_order::ranked]
+struct Bank {
+    /// Balances, by account number.
+    #[lock_rank(1)]
+    accounts: Mutex<Vec<i64>>,
+    /// One line per operation; written while the balances are held.
+    #[lock_rank(2)]
+    audit_log: RwLock<Vec<String>>,
+}
+
+impl Bank {
+    fn new() -> Self {
+        Bank { accounts: Mutex::new(vec![100, 50]), audit_log: RwLock::new(Vec::new()) }
+    }
+
+    /// Moves money, then logs it: accounts (rank 1), then the log (rank 2). In order.
+    fn transfer(&self, from: usize, to: usize, amount: i64) {
+        let mut accounts = self.accounts.lock().unwrap();
+        accounts[from] -= amount;
+        accounts[to] += amount;
+        thread::sleep(Duration::from_millis(100)); // widen the window, as a slow disk would
+        self.audit_log.write().unwrap().push(format!("moved {amount} from {from} to {to}"));
+    }
+
+    /// The bug: reads the log (rank 2), then locks the accounts (rank 1) while still reading.
+    fn audit_buggy(&self) -> i64 {
+        let log = self.audit_log.read().unwrap();
+        thread::sleep(Duration::from_millis(50));
+        let accounts = self.accounts.lock().unwrap();
+        println!("audited {} entries", log.len());
+        accounts.iter().sum()
+    }
+
+    /// The fix: take the locks in the declared order, accounts first.
+    fn audit_fixed(&self) -> i64 {
+        let accounts = self.accounts.lock().unwrap();
+        let log = self.audit_log.read().unwrap();
+        println!("audited {} entries", log.len());
+        accounts.iter().sum()
+    }
+}
+
+/// Runs the teller and an auditor side by side; returns each thread's outcome, or exits if they
+/// hang (which is what this program would do without lock-order's checks).
+fn run(bank: &Arc<Bank>, audit: fn(&Bank) -> i64) -> Vec<Result<String, String>> {
+    let (done, finished) = mpsc::channel();
+    let teller = {
+        let (bank, done) = (Arc::clone(bank), done.clone());
+        thread::Builder::new().name("teller".into()).spawn(move || {
+            bank.transfer(0, 1, 30);
+            done.send(()).ok();
+            "transfer done".to_owned()
+        })
+    };
+    let auditor = {
+        let bank = Arc::clone(bank);
+        thread::Builder::new().name("auditor".into()).spawn(move || {
+            let total = audit(&bank);
+            done.send(()).ok();
+            format!("audit done, total {total}")
+        })
+    };
+    let threads = [teller.expect("spawn teller"), auditor.expect("spawn auditor")];
+    for _ in &threads {
+        if finished.recv_timeout(Duration::from_secs(5)).is_err() {
+            // A thread that panicked sends nothing; one that hangs never will.
+            if threads.iter().any(|t| !t.is_finished()) {
+                eprintln!("deadlock: the threads are still blocked after 5 s");
+                std::process::exit(1);
+            }
+        }
+    }
+    threads
+        .into_iter()
+        .map(|t| {
+            t.join().map_err(|payload| {
+                payload.downcast::<String>().map(|s| *s).unwrap_or_else(|_| "non-string panic".to_owned())
+            })
+        })
+        .collect()
+}
+
+fn main() {
+    if !lock_order::CHECKS_ENABLED {
+        eprintln!(
+            "lock-order checks are off in this build (release without the `enforce` feature);\n\
+             the buggy auditor would really deadlock. Run `cargo run --example bank`, or add \
+             `--features enforce` to a release build."
+        );
+        std::process::exit(2);
+    }
+    // The reports are printed below, from the panic payloads; keep the default hook quiet.
+    std::panic::set_hook(Box::new(|_| {}));
+
+    println!("== the buggy auditor ==");
+    let bank = Arc::new(Bank::new());
+    for outcome in run(&bank, Bank::audit_buggy) {
+        match outcome {
+            Ok(message) => println!("ok: {message}"),
+            Err(report) => println!("caught:\n{report}\n"),
+        }
+    }
+
+    println!("== the fixed auditor ==");
+    let bank = Arc::new(Bank::new());
+    for outcome in run(&bank, Bank::audit_fixed) {
+        match outcome {
+            Ok(message) => println!("ok: {message}"),
+            Err(report) => {
+                println!("unexpected report:\n{report}");
+                std::process::exit(1);
+            }
+        }
+    }
+    println!("no violation: every thread took the locks in rank order");
+}

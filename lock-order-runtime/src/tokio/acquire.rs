@@ -1,0 +1,104 @@
+//! The future of an async acquire: tokio's future, polled in place, plus the record.
+//!
+//! The check itself runs earlier, when the acquire method is called (so a report names the
+//! caller's line and comes before anything waits). This future shows the task as waiting while
+//! tokio's future is pending, and once it completes makes the record, in the set of whoever
+//! polled it to completion, and wraps tokio's guard into ours.
+//!
+//! It is written by hand rather than as an `async` block around tokio's future: an `async` block
+//! would move tokio's future (a hundred bytes or more) into its own state on the first poll,
+//! which on an uncontended lock costs as much as the checks themselves.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::check::{Held, Request};
+
+/// What a completed acquire records: the request with checks, nothing without.
+#[derive(Clone, Copy)]
+pub(crate) struct Record {
+    #[cfg(lock_order_checked)]
+    request: Request,
+}
+
+impl Record {
+    /// The record of the lock, now taken, for its guard.
+    #[inline]
+    pub(crate) fn held(self) -> Held {
+        #[cfg(lock_order_checked)]
+        {
+            crate::check::record_shared(self.request)
+        }
+        #[cfg(not(lock_order_checked))]
+        {
+            Held
+        }
+    }
+}
+
+/// An acquire in progress: tokio's future `acquire`, and `wrap`, which turns its output and
+/// the [`Record`] into ours.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub(crate) struct Acquiring<F, W> {
+    /// Pinned with this future: only ever reached through a pinned `Acquiring`.
+    acquire: F,
+    record: Record,
+    #[cfg(lock_order_checked)]
+    wait: Option<crate::check::AsyncWait>,
+    wrap: W,
+}
+
+impl<F, W> Acquiring<F, W> {
+    /// The acquire of `request` by tokio's `acquire`; `wrap` makes the guard once it completes.
+    #[inline(always)]
+    pub(crate) fn new<O>(request: Request, acquire: F, wrap: W) -> Self
+    where
+        F: Future,
+        W: Fn(F::Output, Record) -> O,
+    {
+        #[cfg(not(lock_order_checked))]
+        let _ = request;
+        Acquiring {
+            acquire,
+            #[cfg(lock_order_checked)]
+            record: Record { request },
+            #[cfg(not(lock_order_checked))]
+            record: Record {},
+            #[cfg(lock_order_checked)]
+            wait: None,
+            wrap,
+        }
+    }
+}
+
+impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
+    type Output = O;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
+        // SAFETY: `acquire` is structurally pinned and nothing else is: it is never moved out,
+        // swapped or handed out unpinned (this is the only place it is reached), `Acquiring` has
+        // no `Drop` impl of its own, and it is `Unpin` only when `F` is (auto trait). The other
+        // fields are only read or overwritten through `this`.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above; `this.acquire` lives as long as the pinned `Acquiring`.
+        let acquire = unsafe { Pin::new_unchecked(&mut this.acquire) };
+        match acquire.poll(cx) {
+            Poll::Ready(output) => {
+                #[cfg(lock_order_checked)]
+                {
+                    this.wait = None;
+                }
+                Poll::Ready((this.wrap)(output, this.record))
+            }
+            Poll::Pending => {
+                #[cfg(lock_order_checked)]
+                if this.wait.is_none() {
+                    this.wait = Some(crate::check::begin_async_wait(&this.record.request));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}

@@ -1,0 +1,561 @@
+//! `lock_order::tokio::Mutex`: tokio's async mutex with a rank, checked per task.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::acquire::Acquiring;
+use super::{arc_into_inner_lock, as_outer_lock, TryLockError};
+use crate::check::{self, Held, Request};
+use crate::class::{LockClass, RankedLock, Unranked};
+use crate::report::{Access, LockKind};
+
+/// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
+/// class.
+///
+/// The API is tokio's. `lock` is checked when it is called, against the locks the current task
+/// holds (see the [module documentation](crate::tokio)); the guard may be held across
+/// `.await`s and keeps counting for the task that took it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lock_order::lock_rank;
+/// use lock_order::tokio::Mutex;
+///
+/// #[lock_order::ranked]
+/// struct Bank {
+///     #[lock_rank(1)]
+///     accounts: Mutex<Vec<u64>>,
+///     #[lock_rank(2)]
+///     log: Mutex<Vec<String>>,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let bank = Arc::new(Bank { accounts: Mutex::new(vec![100]), log: Mutex::new(vec![]) });
+/// let worker = Arc::clone(&bank);
+/// tokio::spawn(async move {
+///     let mut accounts = worker.accounts.lock().await; // rank 1
+///     accounts[0] -= 30;
+///     worker.log.lock().await.push("withdrew 30".into()); // rank 2 while holding 1: in order
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(bank.accounts.lock().await[0], 70);
+/// # });
+/// ```
+#[repr(transparent)]
+pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
+    class: PhantomData<fn() -> C>,
+    inner: ::tokio::sync::Mutex<T>,
+}
+
+/// The guard of a locked [`Mutex`]: the lock and its record are released when it drops, on
+/// whichever thread or task that happens.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let m: lock_order::tokio::Mutex<i32> = lock_order::tokio::Mutex::new(1);
+/// let mut guard = m.lock().await;
+/// *guard += 1;
+/// drop(guard);
+/// assert_eq!(*m.lock().await, 2);
+/// # });
+/// ```
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T: ?Sized, C: LockClass = Unranked> {
+    // Declared first: dropped first, so the record goes before the lock does.
+    held: Held,
+    inner: ::tokio::sync::MutexGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// A [`MutexGuard`] narrowed to a part of the value by [`MutexGuard::map`]; it keeps the record.
+///
+/// ```
+/// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let m: Mutex<(u8, String)> = Mutex::new((1, "one".into()));
+/// let mut name: MappedMutexGuard<'_, String> = MutexGuard::map(m.lock().await, |pair| &mut pair.1);
+/// name.push('!');
+/// drop(name);
+/// assert_eq!(m.lock().await.1, "one!");
+/// # });
+/// ```
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MappedMutexGuard<'a, T: ?Sized, C: LockClass = Unranked> {
+    held: Held,
+    inner: ::tokio::sync::MappedMutexGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// The guard of [`Mutex::lock_owned`]: keeps the mutex alive through an `Arc`, so it can move to
+/// another task. Checked when taken, not counted as held (see the
+/// [module documentation](crate::tokio#owned-guards-and-guards-handed-to-another-task)).
+///
+/// ```
+/// use std::sync::Arc;
+/// use lock_order::tokio::Mutex;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let m: Arc<Mutex<u32>> = Arc::new(Mutex::new(0));
+/// let mut guard = Arc::clone(&m).lock_owned().await;
+/// tokio::spawn(async move { *guard += 1 }).await.unwrap();
+/// assert_eq!(*m.lock().await, 1);
+/// # });
+/// ```
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct OwnedMutexGuard<T: ?Sized, C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedMutexGuard<T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// An [`OwnedMutexGuard`] narrowed to a part of the value by [`OwnedMutexGuard::map`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let m: Arc<Mutex<(u8, u8)>> = Arc::new(Mutex::new((1, 2)));
+/// let second = OwnedMutexGuard::map(m.lock_owned().await, |pair| &mut pair.1);
+/// assert_eq!(*second, 2);
+/// # });
+/// ```
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedMappedMutexGuard<T, U>,
+    class: PhantomData<fn() -> C>,
+}
+
+impl<T, C: LockClass> Mutex<T, C> {
+    /// Creates an unlocked mutex, as tokio's `Mutex::new`.
+    ///
+    /// ```
+    /// let m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(5);
+    /// assert_eq!(m.into_inner(), 5);
+    /// ```
+    pub fn new(value: T) -> Self {
+        Mutex { class: PhantomData, inner: ::tokio::sync::Mutex::new(value) }
+    }
+
+    /// Creates an unlocked mutex in a `const` context, for a `static`, as tokio's `const_new`.
+    ///
+    /// ```
+    /// use lock_order::{lock_rank, tokio::Mutex};
+    ///
+    /// #[lock_rank(3)]
+    /// static SESSIONS: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// SESSIONS.lock().await.push(7);
+    /// # });
+    /// ```
+    pub const fn const_new(value: T) -> Self {
+        Mutex { class: PhantomData, inner: ::tokio::sync::Mutex::const_new(value) }
+    }
+
+    /// Consumes the mutex and returns the value.
+    ///
+    /// ```
+    /// let m: lock_order::tokio::Mutex<&str> = lock_order::tokio::Mutex::new("x");
+    /// assert_eq!(m.into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> Mutex<T, C> {
+    #[inline(always)]
+    fn request(&self, site: &'static Location<'static>) -> Request {
+        Request::new::<C, _>(self, site, LockKind::Mutex, Access::Exclusive)
+    }
+
+    /// Locks the mutex, waiting asynchronously until it is free.
+    ///
+    /// Checked when called, before the returned future is awaited, against the locks the current
+    /// task (or thread, outside a task) holds.
+    ///
+    /// # Panics
+    /// With checks on and the default [`Policy`](crate::Policy): when the task already holds a
+    /// lock of the same or a higher rank, or this very mutex. The report names both locks, their
+    /// ranks, both acquisition sites and the task.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: lock_order::tokio::Mutex<Vec<u8>> = lock_order::tokio::Mutex::new(vec![]);
+    /// m.lock().await.push(4);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, C>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks the mutex if it is free right now. Never a violation (it cannot wait), but once
+    /// taken the lock counts as held for later checks.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: lock_order::tokio::Mutex<i32> = lock_order::tokio::Mutex::new(0);
+    /// let held = m.lock().await;
+    /// assert!(m.try_lock().is_err());
+    /// drop(held);
+    /// assert!(m.try_lock().is_ok());
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T, C>, TryLockError> {
+        let site = Location::caller();
+        let inner = self.inner.try_lock()?;
+        Ok(MutexGuard { held: check::record_shared(self.request(site)), inner, class: PhantomData })
+    }
+
+    /// Locks the mutex from synchronous code (outside the runtime), blocking the thread; checked
+    /// against the thread's locks.
+    ///
+    /// # Panics
+    /// As tokio's, when called inside an async context; and as [`lock`](Self::lock) on a violation.
+    ///
+    /// ```
+    /// let m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(1);
+    /// assert_eq!(*m.blocking_lock(), 1);
+    /// ```
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T, C> {
+        let pending = check::check_blocking(self.request(Location::caller()));
+        // No `try_lock` first: tokio's panics inside a runtime even when the lock is free.
+        let inner = {
+            let _waiting = pending.waiting();
+            self.inner.blocking_lock()
+        };
+        MutexGuard { held: pending.acquired_shared(), inner, class: PhantomData }
+    }
+
+    /// Locks the mutex through an `Arc`, for a guard that can move to another task.
+    ///
+    /// Checked when called, like [`lock`](Self::lock); the guard does not count as held
+    /// afterwards (see the
+    /// [module documentation](crate::tokio#owned-guards-and-guards-handed-to-another-task)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<lock_order::tokio::Mutex<u8>> = Arc::new(lock_order::tokio::Mutex::new(1));
+    /// let guard = Arc::clone(&m).lock_owned().await;
+    /// assert_eq!(*guard, 1);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T, C>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        let inner = arc_into_inner_lock!(self, ::tokio::sync::Mutex<T>);
+        Acquiring::new(request, inner.lock_owned(), |inner, _| OwnedMutexGuard { inner, class: PhantomData })
+    }
+
+    /// Locks the mutex through an `Arc` if it is free right now. Never a violation.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let m: Arc<lock_order::tokio::Mutex<u8>> = Arc::new(lock_order::tokio::Mutex::new(1));
+    /// assert!(Arc::clone(&m).try_lock_owned().is_ok());
+    /// ```
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T, C>, TryLockError> {
+        let inner = arc_into_inner_lock!(self, ::tokio::sync::Mutex<T>);
+        Ok(OwnedMutexGuard { inner: inner.try_lock_owned()?, class: PhantomData })
+    }
+
+    /// A mutable reference to the value; no locking needed.
+    ///
+    /// ```
+    /// let mut m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(1);
+    /// *m.get_mut() = 2;
+    /// assert_eq!(m.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
+    type Class = C;
+}
+
+impl<T: Default, C: LockClass> Default for Mutex<T, C> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T, C: LockClass> From<T> for Mutex<T, C> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for Mutex<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<'a, T: ?Sized, C: LockClass> MutexGuard<'a, T, C> {
+    /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
+    ///
+    /// ```
+    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Mutex<(u8, u8)> = Mutex::new((1, 2));
+    /// let mut first = MutexGuard::map(m.lock().await, |pair| &mut pair.0);
+    /// *first = 9;
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> MappedMutexGuard<'a, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let MutexGuard { held, inner, class } = this;
+        MappedMutexGuard { held, inner: ::tokio::sync::MutexGuard::map(inner, f), class }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Mutex<Vec<u8>> = Mutex::new(vec![]);
+    /// assert!(MutexGuard::try_map(m.lock().await, |v| v.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<MappedMutexGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let MutexGuard { held, inner, class } = this;
+        match ::tokio::sync::MutexGuard::try_map(inner, f) {
+            Ok(inner) => Ok(MappedMutexGuard { held, inner, class }),
+            Err(inner) => Err(MutexGuard { held, inner, class }),
+        }
+    }
+
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Mutex<u8> = Mutex::new(0);
+    /// let guard = m.lock().await;
+    /// assert!(std::ptr::eq(MutexGuard::mutex(&guard), &m));
+    /// # });
+    /// ```
+    pub fn mutex(this: &Self) -> &'a Mutex<T, C> {
+        as_outer_lock!(::tokio::sync::MutexGuard::mutex(&this.inner), Mutex<T, C>)
+    }
+}
+
+impl<'a, T: ?Sized, C: LockClass> MappedMutexGuard<'a, T, C> {
+    /// Narrows the guard further, as tokio's; the record stays with the result.
+    ///
+    /// ```
+    /// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Mutex<((u8, u8), u8)> = Mutex::new(((1, 2), 3));
+    /// let inner = MutexGuard::map(m.lock().await, |v| &mut v.0);
+    /// assert_eq!(*MappedMutexGuard::map(inner, |pair| &mut pair.1), 2);
+    /// # });
+    /// ```
+    pub fn map<U, F>(this: Self, f: F) -> MappedMutexGuard<'a, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let MappedMutexGuard { held, inner, class } = this;
+        MappedMutexGuard { held, inner: ::tokio::sync::MappedMutexGuard::map(inner, f), class }
+    }
+
+    /// Narrows the guard further if `f` finds a part, else gives the guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Mutex<(Vec<u8>, u8)> = Mutex::new((vec![4], 0));
+    /// let list = MutexGuard::map(m.lock().await, |v| &mut v.0);
+    /// assert_eq!(MappedMutexGuard::try_map(list, |l| l.first_mut()).ok().map(|g| *g), Some(4));
+    /// # });
+    /// ```
+    pub fn try_map<U, F>(this: Self, f: F) -> Result<MappedMutexGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let MappedMutexGuard { held, inner, class } = this;
+        match ::tokio::sync::MappedMutexGuard::try_map(inner, f) {
+            Ok(inner) => Ok(MappedMutexGuard { held, inner, class }),
+            Err(inner) => Err(MappedMutexGuard { held, inner, class }),
+        }
+    }
+}
+
+impl<T: ?Sized, C: LockClass> OwnedMutexGuard<T, C> {
+    /// Narrows the guard to a part of the value, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<Mutex<(u8, u8)>> = Arc::new(Mutex::new((1, 2)));
+    /// let mut first = OwnedMutexGuard::map(m.lock_owned().await, |pair| &mut pair.0);
+    /// *first += 1;
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        OwnedMappedMutexGuard {
+            inner: ::tokio::sync::OwnedMutexGuard::map(this.inner, f),
+            class: PhantomData,
+        }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<Mutex<Option<u8>>> = Arc::new(Mutex::new(None));
+    /// assert!(OwnedMutexGuard::try_map(m.lock_owned().await, |v| v.as_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        match ::tokio::sync::OwnedMutexGuard::try_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedMutexGuard { inner, class: PhantomData }),
+        }
+    }
+
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<Mutex<u8>> = Arc::new(Mutex::new(0));
+    /// let guard = Arc::clone(&m).lock_owned().await;
+    /// assert!(std::ptr::eq(OwnedMutexGuard::mutex(&guard), &*m));
+    /// # });
+    /// ```
+    pub fn mutex(this: &Self) -> &Mutex<T, C> {
+        as_outer_lock!(&**::tokio::sync::OwnedMutexGuard::mutex(&this.inner), Mutex<T, C>)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedMappedMutexGuard<T, U, C> {
+    /// Narrows the guard further, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<Mutex<((u8, u8), u8)>> = Arc::new(Mutex::new(((1, 2), 3)));
+    /// let pair = OwnedMutexGuard::map(m.lock_owned().await, |v| &mut v.0);
+    /// assert_eq!(*OwnedMappedMutexGuard::map(pair, |p| &mut p.0), 1);
+    /// # });
+    /// ```
+    pub fn map<V, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, V, C>
+    where
+        F: FnOnce(&mut U) -> &mut V,
+    {
+        OwnedMappedMutexGuard {
+            inner: ::tokio::sync::OwnedMappedMutexGuard::map(this.inner, f),
+            class: PhantomData,
+        }
+    }
+
+    /// Narrows the guard further if `f` finds a part, else gives the guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let m: Arc<Mutex<(Vec<u8>, u8)>> = Arc::new(Mutex::new((vec![], 0)));
+    /// let list = OwnedMutexGuard::map(m.lock_owned().await, |v| &mut v.0);
+    /// assert!(OwnedMappedMutexGuard::try_map(list, |l| l.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<V, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, V, C>, Self>
+    where
+        F: FnOnce(&mut U) -> Option<&mut V>,
+    {
+        match ::tokio::sync::OwnedMappedMutexGuard::try_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedMappedMutexGuard { inner, class: PhantomData }),
+        }
+    }
+}
+
+/// `Deref`, `Debug` and `Display` of a guard type, through its `inner` guard.
+macro_rules! guard_impls {
+    ($guard:ident < $($lt:lifetime,)? $($param:ident),* >, $target:ident) => {
+        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> Deref for $guard<$($lt,)? $($param,)* C> {
+            type Target = $target;
+            #[inline]
+            fn deref(&self) -> &$target {
+                &self.inner
+            }
+        }
+
+        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> fmt::Debug for $guard<$($lt,)? $($param,)* C>
+        where
+            $target: fmt::Debug,
+        {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> fmt::Display for $guard<$($lt,)? $($param,)* C>
+        where
+            $target: fmt::Display,
+        {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&**self, f)
+            }
+        }
+    };
+}
+pub(super) use guard_impls;
+
+/// `DerefMut` of a guard type with exclusive access, through its `inner` guard.
+macro_rules! guard_mut_impl {
+    ($guard:ident < $($lt:lifetime,)? $($param:ident),* >, $target:ident) => {
+        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> DerefMut for $guard<$($lt,)? $($param,)* C> {
+            #[inline]
+            fn deref_mut(&mut self) -> &mut $target {
+                &mut self.inner
+            }
+        }
+    };
+}
+pub(super) use guard_mut_impl;
+
+guard_impls!(MutexGuard<'a, T>, T);
+guard_impls!(MappedMutexGuard<'a, T>, T);
+guard_impls!(OwnedMutexGuard<T>, T);
+guard_impls!(OwnedMappedMutexGuard<T, U>, U);
+guard_mut_impl!(MutexGuard<'a, T>, T);
+guard_mut_impl!(MappedMutexGuard<'a, T>, T);
+guard_mut_impl!(OwnedMutexGuard<T>, T);
+guard_mut_impl!(OwnedMappedMutexGuard<T, U>, U);

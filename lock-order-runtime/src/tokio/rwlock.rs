@@ -1,0 +1,882 @@
+//! `lock_order::tokio::RwLock`: tokio's async reader-writer lock with a rank, checked per task.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::acquire::Acquiring;
+use super::mutex::{guard_impls, guard_mut_impl};
+use super::{arc_into_inner_lock, as_outer_lock, TryLockError};
+use crate::check::{self, Held, Request};
+use crate::class::{LockClass, RankedLock, Unranked};
+use crate::report::{Access, LockKind};
+
+type Inner<T> = ::tokio::sync::RwLock<T>;
+
+/// An async reader-writer lock with a place in the lock order: `tokio::sync::RwLock` plus a
+/// class.
+///
+/// Reads and writes are both acquires of the lock's rank, checked when called against the locks
+/// the current task holds. A second `read` of a lock the task already reads is a recursive
+/// acquisition: tokio's lock is fair, so it waits forever as soon as a writer queues between
+/// the two reads.
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::tokio::RwLock;
+///
+/// #[lock_rank(2)]
+/// static ROUTES: RwLock<Vec<String>> = RwLock::const_new(Vec::new());
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// ROUTES.write().await.push("/health".into());
+/// assert_eq!(ROUTES.read().await.len(), 1);
+/// # });
+/// ```
+#[repr(transparent)]
+pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
+    class: PhantomData<fn() -> C>,
+    inner: Inner<T>,
+}
+
+/// Shared access to a read-locked [`RwLock`]; the record goes when it drops.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: lock_order::tokio::RwLock<i32> = lock_order::tokio::RwLock::new(5);
+/// assert_eq!(*lock.read().await, 5);
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockReadGuard<'a, T: ?Sized, C: LockClass = Unranked> {
+    held: Held,
+    inner: ::tokio::sync::RwLockReadGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// Exclusive access to a write-locked [`RwLock`]; the record goes when it drops.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: lock_order::tokio::RwLock<i32> = lock_order::tokio::RwLock::new(5);
+/// *lock.write().await += 1;
+/// assert_eq!(*lock.read().await, 6);
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockWriteGuard<'a, T: ?Sized, C: LockClass = Unranked> {
+    held: Held,
+    inner: ::tokio::sync::RwLockWriteGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// A [`RwLockWriteGuard`] narrowed to a part of the value; it keeps the record.
+///
+/// ```
+/// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
+/// *RwLockWriteGuard::map(lock.write().await, |pair| &mut pair.1) = 3;
+/// assert_eq!(lock.read().await.1, 3);
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct RwLockMappedWriteGuard<'a, T: ?Sized, C: LockClass = Unranked> {
+    held: Held,
+    inner: ::tokio::sync::RwLockMappedWriteGuard<'a, T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// The guard of [`RwLock::read_owned`]: can move to another task. Checked when taken, not
+/// counted as held (see the
+/// [module documentation](crate::tokio#owned-guards-and-guards-handed-to-another-task)).
+///
+/// ```
+/// use std::sync::Arc;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+/// let guard = Arc::clone(&lock).read_owned().await;
+/// tokio::spawn(async move { assert_eq!(*guard, 1) }).await.unwrap();
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedRwLockReadGuard<T, U>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// The guard of [`RwLock::write_owned`]: can move to another task. Checked when taken, not
+/// counted as held.
+///
+/// ```
+/// use std::sync::Arc;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+/// let mut guard = Arc::clone(&lock).write_owned().await;
+/// tokio::spawn(async move { *guard += 1 }).await.unwrap();
+/// assert_eq!(*lock.read().await, 2);
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct OwnedRwLockWriteGuard<T: ?Sized, C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedRwLockWriteGuard<T>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// An [`OwnedRwLockWriteGuard`] narrowed to a part of the value.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
+/// *OwnedRwLockWriteGuard::map(Arc::clone(&lock).write_owned().await, |p| &mut p.0) = 7;
+/// assert_eq!(lock.read().await.0, 7);
+/// # });
+/// ```
+#[must_use = "if unused the RwLock will immediately unlock"]
+pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedRwLockMappedWriteGuard<T, U>,
+    class: PhantomData<fn() -> C>,
+}
+
+impl<T, C: LockClass> RwLock<T, C> {
+    /// Creates an unlocked lock, as tokio's `RwLock::new`.
+    ///
+    /// ```
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// assert_eq!(lock.into_inner(), 1);
+    /// ```
+    pub fn new(value: T) -> Self {
+        RwLock { class: PhantomData, inner: Inner::new(value) }
+    }
+
+    /// Creates an unlocked lock that admits at most `max_reads` readers at once, as tokio's.
+    ///
+    /// # Panics
+    /// As tokio's, when `max_reads` exceeds `u32::MAX >> 3`.
+    ///
+    /// ```
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::with_max_readers(1, 16);
+    /// assert_eq!(lock.into_inner(), 1);
+    /// ```
+    pub fn with_max_readers(value: T, max_reads: u32) -> Self {
+        RwLock { class: PhantomData, inner: Inner::with_max_readers(value, max_reads) }
+    }
+
+    /// Creates an unlocked lock in a `const` context, for a `static`, as tokio's `const_new`.
+    ///
+    /// ```
+    /// use lock_order::{lock_rank, tokio::RwLock};
+    ///
+    /// #[lock_rank(4)]
+    /// static CONFIG: RwLock<u32> = RwLock::const_new(0);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// *CONFIG.write().await = 3;
+    /// # });
+    /// ```
+    pub const fn const_new(value: T) -> Self {
+        RwLock { class: PhantomData, inner: Inner::const_new(value) }
+    }
+
+    /// [`with_max_readers`](Self::with_max_readers) in a `const` context.
+    ///
+    /// ```
+    /// static LIMITED: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::const_with_max_readers(0, 8);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(*LIMITED.read().await, 0);
+    /// # });
+    /// ```
+    pub const fn const_with_max_readers(value: T, max_reads: u32) -> Self {
+        RwLock { class: PhantomData, inner: Inner::const_with_max_readers(value, max_reads) }
+    }
+
+    /// Consumes the lock and returns the value.
+    ///
+    /// ```
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(2);
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> RwLock<T, C> {
+    #[inline(always)]
+    fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
+        Request::new::<C, _>(self, site, LockKind::RwLock, access)
+    }
+
+    /// Locks for reading, waiting asynchronously; checked when called.
+    ///
+    /// # Panics
+    /// With checks on and the default [`Policy`](crate::Policy): when the task holds a lock of
+    /// the same or a higher rank, or this lock (a second read included).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// assert_eq!(*lock.read().await, 1);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn read(&self) -> impl Future<Output = RwLockReadGuard<'_, T, C>> {
+        let request = self.request(Location::caller(), Access::Shared);
+        let _checked = check::check_blocking(request);
+        Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for writing, waiting asynchronously; checked when called.
+    ///
+    /// # Panics
+    /// As [`read`](Self::read).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// *lock.write().await = 2;
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn write(&self) -> impl Future<Output = RwLockWriteGuard<'_, T, C>> {
+        let request = self.request(Location::caller(), Access::Exclusive);
+        let _checked = check::check_blocking(request);
+        Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for reading if possible right now. Never a violation; the lock then counts as held.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let _w = lock.write().await;
+    /// assert!(lock.try_read().is_err());
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T, C>, TryLockError> {
+        let site = Location::caller();
+        let inner = self.inner.try_read()?;
+        Ok(RwLockReadGuard {
+            held: check::record_shared(self.request(site, Access::Shared)),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for writing if possible right now. Never a violation; the lock then counts as held.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let _r = lock.read().await;
+    /// assert!(lock.try_write().is_err());
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T, C>, TryLockError> {
+        let site = Location::caller();
+        let inner = self.inner.try_write()?;
+        Ok(RwLockWriteGuard {
+            held: check::record_shared(self.request(site, Access::Exclusive)),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for reading from synchronous code (outside the runtime), blocking the thread.
+    ///
+    /// # Panics
+    /// As tokio's, inside an async context; and as [`read`](Self::read) on a violation.
+    ///
+    /// ```
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// assert_eq!(*lock.blocking_read(), 1);
+    /// ```
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn blocking_read(&self) -> RwLockReadGuard<'_, T, C> {
+        let pending = check::check_blocking(self.request(Location::caller(), Access::Shared));
+        // No `try_read` first: tokio's panics inside a runtime even when the lock is free.
+        let inner = {
+            let _waiting = pending.waiting();
+            self.inner.blocking_read()
+        };
+        RwLockReadGuard { held: pending.acquired_shared(), inner, class: PhantomData }
+    }
+
+    /// Locks for writing from synchronous code (outside the runtime), blocking the thread.
+    ///
+    /// # Panics
+    /// As tokio's, inside an async context; and as [`write`](Self::write) on a violation.
+    ///
+    /// ```
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// *lock.blocking_write() = 2;
+    /// ```
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T, C> {
+        let pending = check::check_blocking(self.request(Location::caller(), Access::Exclusive));
+        // No `try_write` first: tokio's panics inside a runtime even when the lock is free.
+        let inner = {
+            let _waiting = pending.waiting();
+            self.inner.blocking_write()
+        };
+        RwLockWriteGuard { held: pending.acquired_shared(), inner, class: PhantomData }
+    }
+
+    /// Locks for reading through an `Arc`, for a guard that can move to another task; checked
+    /// when called, not counted as held afterwards.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// assert_eq!(*Arc::clone(&lock).read_owned().await, 1);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn read_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockReadGuard<T, T, C>> {
+        let request = self.request(Location::caller(), Access::Shared);
+        let _checked = check::check_blocking(request);
+        let inner = arc_into_inner_lock!(self, Inner<T>);
+        Acquiring::new(request, inner.read_owned(), |inner, _| OwnedRwLockReadGuard {
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for writing through an `Arc`, for a guard that can move to another task; checked
+    /// when called, not counted as held afterwards.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// *Arc::clone(&lock).write_owned().await = 2;
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn write_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockWriteGuard<T, C>> {
+        let request = self.request(Location::caller(), Access::Exclusive);
+        let _checked = check::check_blocking(request);
+        let inner = arc_into_inner_lock!(self, Inner<T>);
+        Acquiring::new(request, inner.write_owned(), |inner, _| OwnedRwLockWriteGuard {
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// Locks for reading through an `Arc` if possible right now. Never a violation.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// assert!(Arc::clone(&lock).try_read_owned().is_ok());
+    /// ```
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T, T, C>, TryLockError> {
+        let inner = arc_into_inner_lock!(self, Inner<T>);
+        Ok(OwnedRwLockReadGuard { inner: inner.try_read_owned()?, class: PhantomData })
+    }
+
+    /// Locks for writing through an `Arc` if possible right now. Never a violation.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// assert!(Arc::clone(&lock).try_write_owned().is_ok());
+    /// ```
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T, C>, TryLockError> {
+        let inner = arc_into_inner_lock!(self, Inner<T>);
+        Ok(OwnedRwLockWriteGuard { inner: inner.try_write_owned()?, class: PhantomData })
+    }
+
+    /// A mutable reference to the value; no locking needed.
+    ///
+    /// ```
+    /// let mut lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// *lock.get_mut() = 2;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut()
+    }
+}
+
+impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
+    type Class = C;
+}
+
+impl<T: Default, C: LockClass> Default for RwLock<T, C> {
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}
+
+impl<T, C: LockClass> From<T> for RwLock<T, C> {
+    fn from(value: T) -> Self {
+        RwLock::new(value)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for RwLock<T, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<'a, T: ?Sized, C: LockClass> RwLockReadGuard<'a, T, C> {
+    /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockReadGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
+    /// assert_eq!(*RwLockReadGuard::map(lock.read().await, |p| &p.1), 2);
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockReadGuard<'a, U, C>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let RwLockReadGuard { held, inner, class } = this;
+        RwLockReadGuard { held, inner: ::tokio::sync::RwLockReadGuard::map(inner, f), class }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockReadGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![3]);
+    /// assert_eq!(RwLockReadGuard::try_map(lock.read().await, |v| v.first()).ok().map(|g| *g), Some(3));
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let RwLockReadGuard { held, inner, class } = this;
+        match ::tokio::sync::RwLockReadGuard::try_map(inner, f) {
+            Ok(inner) => Ok(RwLockReadGuard { held, inner, class }),
+            Err(inner) => Err(RwLockReadGuard { held, inner, class }),
+        }
+    }
+}
+
+impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
+    /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
+    /// *RwLockWriteGuard::map(lock.write().await, |p| &mut p.0) = 5;
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let RwLockWriteGuard { held, inner, class } = this;
+        RwLockMappedWriteGuard { held, inner: ::tokio::sync::RwLockWriteGuard::map(inner, f), class }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![]);
+    /// assert!(RwLockWriteGuard::try_map(lock.write().await, |v| v.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let RwLockWriteGuard { held, inner, class } = this;
+        match ::tokio::sync::RwLockWriteGuard::try_map(inner, f) {
+            Ok(inner) => Ok(RwLockMappedWriteGuard { held, inner, class }),
+            Err(inner) => Err(RwLockWriteGuard { held, inner, class }),
+        }
+    }
+
+    /// Turns the write lock into a read lock without letting go, as tokio's; the record now says
+    /// "read".
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let mut write = lock.write().await;
+    /// *write = 2;
+    /// let read = write.downgrade();
+    /// assert_eq!(*read, 2);
+    /// # });
+    /// ```
+    pub fn downgrade(self) -> RwLockReadGuard<'a, T, C> {
+        let RwLockWriteGuard { held, inner, class } = self;
+        RwLockReadGuard { held: held.reaccess(Access::Shared), inner: inner.downgrade(), class }
+    }
+
+    /// Downgrades to a read lock narrowed to a part of the value, as tokio's.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
+    /// assert_eq!(*RwLockWriteGuard::downgrade_map(lock.write().await, |p| &p.1), 2);
+    /// # });
+    /// ```
+    pub fn downgrade_map<U: ?Sized, F>(this: Self, f: F) -> RwLockReadGuard<'a, U, C>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let RwLockWriteGuard { held, inner, class } = this;
+        let inner = ::tokio::sync::RwLockWriteGuard::downgrade_map(inner, f);
+        RwLockReadGuard { held: held.reaccess(Access::Shared), inner, class }
+    }
+
+    /// Downgrades to a read lock narrowed to a part of the value if `f` finds one, else gives
+    /// the write guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![]);
+    /// assert!(RwLockWriteGuard::try_downgrade_map(lock.write().await, |v| v.first()).is_err());
+    /// # });
+    /// ```
+    pub fn try_downgrade_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let RwLockWriteGuard { held, inner, class } = this;
+        match ::tokio::sync::RwLockWriteGuard::try_downgrade_map(inner, f) {
+            Ok(inner) => Ok(RwLockReadGuard { held: held.reaccess(Access::Shared), inner, class }),
+            Err(inner) => Err(RwLockWriteGuard { held, inner, class }),
+        }
+    }
+
+    /// The same write lock as a mapped guard of the whole value, as tokio's.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<u8> = RwLock::new(1);
+    /// *RwLockWriteGuard::into_mapped(lock.write().await) = 4;
+    /// # });
+    /// ```
+    pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T, C> {
+        let RwLockWriteGuard { held, inner, class } = this;
+        RwLockMappedWriteGuard { held, inner: ::tokio::sync::RwLockWriteGuard::into_mapped(inner), class }
+    }
+}
+
+impl<'a, T: ?Sized, C: LockClass> RwLockMappedWriteGuard<'a, T, C> {
+    /// Narrows the guard further, as tokio's; the record stays with the result.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<((u8, u8), u8)> = RwLock::new(((1, 2), 3));
+    /// let pair = RwLockWriteGuard::map(lock.write().await, |v| &mut v.0);
+    /// *RwLockMappedWriteGuard::map(pair, |p| &mut p.1) = 9;
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let RwLockMappedWriteGuard { held, inner, class } = this;
+        RwLockMappedWriteGuard { held, inner: ::tokio::sync::RwLockMappedWriteGuard::map(inner, f), class }
+    }
+
+    /// Narrows the guard further if `f` finds a part, else gives the guard back.
+    ///
+    /// ```
+    /// use lock_order::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: RwLock<(Vec<u8>, u8)> = RwLock::new((vec![], 3));
+    /// let list = RwLockWriteGuard::map(lock.write().await, |v| &mut v.0);
+    /// assert!(RwLockMappedWriteGuard::try_map(list, |l| l.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let RwLockMappedWriteGuard { held, inner, class } = this;
+        match ::tokio::sync::RwLockMappedWriteGuard::try_map(inner, f) {
+            Ok(inner) => Ok(RwLockMappedWriteGuard { held, inner, class }),
+            Err(inner) => Err(RwLockMappedWriteGuard { held, inner, class }),
+        }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
+    /// Narrows the guard to a part of the value, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
+    /// assert_eq!(*OwnedRwLockReadGuard::map(lock.read_owned().await, |p| &p.0), 1);
+    /// # });
+    /// ```
+    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, V, C>
+    where
+        F: FnOnce(&U) -> &V,
+    {
+        OwnedRwLockReadGuard {
+            inner: ::tokio::sync::OwnedRwLockReadGuard::map(this.inner, f),
+            class: PhantomData,
+        }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
+    /// assert!(OwnedRwLockReadGuard::try_map(lock.read_owned().await, |v| v.first()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<V: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, V, C>, Self>
+    where
+        F: FnOnce(&U) -> Option<&V>,
+    {
+        match ::tokio::sync::OwnedRwLockReadGuard::try_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedRwLockReadGuard { inner, class: PhantomData }),
+        }
+    }
+
+    /// The lock this guard reads.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
+    /// let guard = Arc::clone(&lock).read_owned().await;
+    /// assert!(std::ptr::eq(OwnedRwLockReadGuard::rwlock(&guard), &*lock));
+    /// # });
+    /// ```
+    pub fn rwlock(this: &Self) -> &RwLock<T, C> {
+        as_outer_lock!(&**::tokio::sync::OwnedRwLockReadGuard::rwlock(&this.inner), RwLock<T, C>)
+    }
+}
+
+impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
+    /// Narrows the guard to a part of the value, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
+    /// *OwnedRwLockWriteGuard::map(lock.write_owned().await, |p| &mut p.0) = 3;
+    /// # });
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U, C>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let inner = ::tokio::sync::OwnedRwLockWriteGuard::map(this.inner, f);
+        OwnedRwLockMappedWriteGuard { inner, class: PhantomData }
+    }
+
+    /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
+    /// assert!(OwnedRwLockWriteGuard::try_map(lock.write_owned().await, |v| v.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, U, C>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        match ::tokio::sync::OwnedRwLockWriteGuard::try_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedRwLockWriteGuard { inner, class: PhantomData }),
+        }
+    }
+
+    /// Turns the write lock into a read lock without letting go, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let read = lock.write_owned().await.downgrade();
+    /// assert_eq!(*read, 1);
+    /// # });
+    /// ```
+    pub fn downgrade(self) -> OwnedRwLockReadGuard<T, T, C> {
+        OwnedRwLockReadGuard { inner: self.inner.downgrade(), class: PhantomData }
+    }
+
+    /// Downgrades to a read lock narrowed to a part of the value, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
+    /// assert_eq!(*OwnedRwLockWriteGuard::downgrade_map(lock.write_owned().await, |p| &p.1), 2);
+    /// # });
+    /// ```
+    pub fn downgrade_map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U, C>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let inner = ::tokio::sync::OwnedRwLockWriteGuard::downgrade_map(this.inner, f);
+        OwnedRwLockReadGuard { inner, class: PhantomData }
+    }
+
+    /// Downgrades to a read lock narrowed to a part of the value if `f` finds one, else gives
+    /// the write guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
+    /// assert!(OwnedRwLockWriteGuard::try_downgrade_map(lock.write_owned().await, |v| v.first()).is_err());
+    /// # });
+    /// ```
+    pub fn try_downgrade_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, U, C>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        match ::tokio::sync::OwnedRwLockWriteGuard::try_downgrade_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedRwLockWriteGuard { inner, class: PhantomData }),
+        }
+    }
+
+    /// The same write lock as a mapped guard of the whole value, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
+    /// *OwnedRwLockWriteGuard::into_mapped(lock.write_owned().await) = 2;
+    /// # });
+    /// ```
+    pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T, T, C> {
+        OwnedRwLockMappedWriteGuard {
+            inner: ::tokio::sync::OwnedRwLockWriteGuard::into_mapped(this.inner),
+            class: PhantomData,
+        }
+    }
+
+    /// The lock this guard writes.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
+    /// let guard = Arc::clone(&lock).write_owned().await;
+    /// assert!(std::ptr::eq(OwnedRwLockWriteGuard::rwlock(&guard), &*lock));
+    /// # });
+    /// ```
+    pub fn rwlock(this: &Self) -> &RwLock<T, C> {
+        as_outer_lock!(&**::tokio::sync::OwnedRwLockWriteGuard::rwlock(&this.inner), RwLock<T, C>)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
+    /// Narrows the guard further, as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<((u8, u8), u8)>> = Arc::new(RwLock::new(((1, 2), 3)));
+    /// let pair = OwnedRwLockWriteGuard::map(lock.write_owned().await, |v| &mut v.0);
+    /// *OwnedRwLockMappedWriteGuard::map(pair, |p| &mut p.0) = 7;
+    /// # });
+    /// ```
+    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V, C>
+    where
+        F: FnOnce(&mut U) -> &mut V,
+    {
+        let inner = ::tokio::sync::OwnedRwLockMappedWriteGuard::map(this.inner, f);
+        OwnedRwLockMappedWriteGuard { inner, class: PhantomData }
+    }
+
+    /// Narrows the guard further if `f` finds a part, else gives the guard back.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<(Vec<u8>, u8)>> = Arc::new(RwLock::new((vec![], 3)));
+    /// let list = OwnedRwLockWriteGuard::map(lock.write_owned().await, |v| &mut v.0);
+    /// assert!(OwnedRwLockMappedWriteGuard::try_map(list, |l| l.first_mut()).is_err());
+    /// # });
+    /// ```
+    pub fn try_map<V: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, V, C>, Self>
+    where
+        F: FnOnce(&mut U) -> Option<&mut V>,
+    {
+        match ::tokio::sync::OwnedRwLockMappedWriteGuard::try_map(this.inner, f) {
+            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
+            Err(inner) => Err(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
+        }
+    }
+
+    /// The lock this guard writes.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
+    /// let guard = OwnedRwLockWriteGuard::into_mapped(Arc::clone(&lock).write_owned().await);
+    /// assert!(std::ptr::eq(OwnedRwLockMappedWriteGuard::rwlock(&guard), &*lock));
+    /// # });
+    /// ```
+    pub fn rwlock(this: &Self) -> &RwLock<T, C> {
+        as_outer_lock!(&**::tokio::sync::OwnedRwLockMappedWriteGuard::rwlock(&this.inner), RwLock<T, C>)
+    }
+}
+
+guard_impls!(RwLockReadGuard<'a, T>, T);
+guard_impls!(RwLockWriteGuard<'a, T>, T);
+guard_impls!(RwLockMappedWriteGuard<'a, T>, T);
+guard_impls!(OwnedRwLockReadGuard<T, U>, U);
+guard_impls!(OwnedRwLockWriteGuard<T>, T);
+guard_impls!(OwnedRwLockMappedWriteGuard<T, U>, U);
+guard_mut_impl!(RwLockWriteGuard<'a, T>, T);
+guard_mut_impl!(RwLockMappedWriteGuard<'a, T>, T);
+guard_mut_impl!(OwnedRwLockWriteGuard<T>, T);
+guard_mut_impl!(OwnedRwLockMappedWriteGuard<T, U>, U);

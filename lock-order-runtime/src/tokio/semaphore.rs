@@ -1,0 +1,573 @@
+//! `lock_order::tokio::Semaphore`: tokio's semaphore as a ranked lock, checked per task.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::acquire::Acquiring;
+use super::{arc_into_inner_lock, as_outer_lock, AcquireError, TryAcquireError};
+use crate::check::{self, Held, Request};
+use crate::class::{LockClass, RankedLock, Unranked};
+use crate::report::{Access, LockKind};
+
+type Inner = ::tokio::sync::Semaphore;
+
+/// An async counting semaphore with a place in the lock order: `tokio::sync::Semaphore` plus a
+/// class.
+///
+/// A permit is a lock of the semaphore's rank. Asking for a permit is checked when called: while
+/// the task holds a lock of the same or a higher rank it is a lock order violation, and while it
+/// holds a permit of this very semaphore it is a recursive acquisition, reported at once even
+/// while permits remain (the task would wait forever once the others are taken: the
+/// "connection pool" deadlock). [`try_acquire`](Self::try_acquire) never reports.
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::tokio::{Mutex, Semaphore};
+///
+/// #[lock_order::ranked]
+/// struct Db {
+///     #[lock_rank(10)]
+///     conns: Semaphore,
+///     #[lock_rank(20)]
+///     stats: Mutex<u64>,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let db = Db { conns: Semaphore::new(4), stats: Mutex::new(0) };
+/// let conn = db.conns.acquire().await.unwrap(); // rank 10
+/// *db.stats.lock().await += 1; //                   rank 20: in order
+/// drop(conn);
+/// # });
+/// ```
+#[repr(transparent)]
+pub struct Semaphore<C: LockClass = Unranked> {
+    class: PhantomData<fn() -> C>,
+    inner: Inner,
+}
+
+/// Permits from a [`Semaphore`], given back (and the record forgotten) when dropped.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+/// let permit = sem.acquire_many(2).await.unwrap();
+/// assert_eq!(permit.num_permits(), 2);
+/// assert_eq!(sem.available_permits(), 0);
+/// drop(permit);
+/// assert_eq!(sem.available_permits(), 2);
+/// # });
+/// ```
+#[must_use]
+pub struct SemaphorePermit<'a, C: LockClass = Unranked> {
+    held: Held,
+    inner: ::tokio::sync::SemaphorePermit<'a>,
+    class: PhantomData<fn() -> C>,
+}
+
+/// Permits from [`Semaphore::acquire_owned`], which keep the semaphore alive through an `Arc`
+/// and can move to another task. Checked when taken, not counted as held (see the
+/// [module documentation](crate::tokio#owned-guards-and-guards-handed-to-another-task)).
+///
+/// ```
+/// use std::sync::Arc;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let limit: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(3));
+/// let mut workers = Vec::new();
+/// for i in 0..5 {
+///     let permit = Arc::clone(&limit).acquire_owned().await.unwrap();
+///     workers.push(tokio::spawn(async move {
+///         let _permit = permit; // at most 3 workers at once
+///         i * 2
+///     }));
+/// }
+/// for worker in workers {
+///     worker.await.unwrap();
+/// }
+/// # });
+/// ```
+#[must_use]
+pub struct OwnedSemaphorePermit<C: LockClass = Unranked> {
+    inner: ::tokio::sync::OwnedSemaphorePermit,
+    class: PhantomData<fn() -> C>,
+}
+
+impl<C: LockClass> Semaphore<C> {
+    /// The most permits a semaphore can hold, as tokio's.
+    pub const MAX_PERMITS: usize = Inner::MAX_PERMITS;
+
+    #[inline(always)]
+    fn request(&self, site: &'static Location<'static>) -> Request {
+        Request::new::<C, _>(self, site, LockKind::Semaphore, Access::Permit)
+    }
+
+    /// Creates a semaphore with `permits` permits, as tokio's `Semaphore::new`.
+    ///
+    /// # Panics
+    /// When `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS).
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
+    pub fn new(permits: usize) -> Self {
+        Semaphore { class: PhantomData, inner: Inner::new(permits) }
+    }
+
+    /// Creates a semaphore in a `const` context, for a `static`, as tokio's `const_new`.
+    ///
+    /// ```
+    /// use lock_order::{lock_rank, tokio::Semaphore};
+    ///
+    /// #[lock_rank(5)]
+    /// static UPLOADS: Semaphore = Semaphore::const_new(4);
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let _slot = UPLOADS.acquire().await.unwrap();
+    /// assert_eq!(UPLOADS.available_permits(), 3);
+    /// # });
+    /// ```
+    pub const fn const_new(permits: usize) -> Self {
+        Semaphore { class: PhantomData, inner: Inner::const_new(permits) }
+    }
+
+    /// The number of permits available now.
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn available_permits(&self) -> usize {
+        self.inner.available_permits()
+    }
+
+    /// Adds `n` permits, as tokio's.
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// sem.add_permits(2);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
+    pub fn add_permits(&self, n: usize) {
+        self.inner.add_permits(n);
+    }
+
+    /// Removes up to `n` available permits for good; returns how many were removed.
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// assert_eq!(sem.forget_permits(2), 2);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn forget_permits(&self, n: usize) -> usize {
+        self.inner.forget_permits(n)
+    }
+
+    /// Acquires a permit, waiting asynchronously; checked when called.
+    ///
+    /// # Errors
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// # Panics
+    /// With checks on and the default [`Policy`](crate::Policy): when the task already holds a
+    /// permit of this semaphore, or a lock of the same or a higher rank.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let permit = sem.acquire().await.unwrap();
+    /// assert_eq!(sem.available_permits(), 0);
+    /// # drop(permit);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn acquire(&self) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        Acquiring::new(request, self.inner.acquire(), |acquired, record| {
+            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+        })
+    }
+
+    /// Acquires `n` permits at once, waiting asynchronously; checked when called, like
+    /// [`acquire`](Self::acquire).
+    ///
+    /// # Errors
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(5);
+    /// let permits = sem.acquire_many(3).await.unwrap();
+    /// assert_eq!(permits.num_permits(), 3);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn acquire_many(&self, n: u32) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        Acquiring::new(request, self.inner.acquire_many(n), |acquired, record| {
+            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+        })
+    }
+
+    /// Acquires a permit if one is available now. Never a violation (it cannot wait), but the
+    /// permit then counts as held.
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] when no permit is available or the semaphore is closed.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let first = sem.try_acquire().unwrap();
+    /// assert!(sem.try_acquire().is_err());
+    /// # drop(first);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_acquire(&self) -> Result<SemaphorePermit<'_, C>, TryAcquireError> {
+        let site = Location::caller();
+        let inner = self.inner.try_acquire()?;
+        Ok(SemaphorePermit { held: check::record_shared(self.request(site)), inner, class: PhantomData })
+    }
+
+    /// Acquires `n` permits if they are available now. Never a violation.
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] when not enough permits are available or the semaphore is closed.
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// assert!(sem.try_acquire_many(3).is_err());
+    /// assert!(sem.try_acquire_many(2).is_ok());
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, C>, TryAcquireError> {
+        let site = Location::caller();
+        let inner = self.inner.try_acquire_many(n)?;
+        Ok(SemaphorePermit { held: check::record_shared(self.request(site)), inner, class: PhantomData })
+    }
+
+    /// Acquires a permit through an `Arc`, for a permit that can move to another task; checked
+    /// when called, not counted as held afterwards.
+    ///
+    /// # Errors
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// let permit = Arc::clone(&sem).acquire_owned().await.unwrap();
+    /// tokio::spawn(async move { drop(permit) }).await.unwrap();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn acquire_owned(
+        self: Arc<Self>,
+    ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        let inner = arc_into_inner_lock!(self, Inner);
+        Acquiring::new(request, inner.acquire_owned(), |acquired, _| {
+            acquired.map(|inner| OwnedSemaphorePermit { inner, class: PhantomData })
+        })
+    }
+
+    /// Acquires `n` permits through an `Arc`; checked when called, not counted as held
+    /// afterwards.
+    ///
+    /// # Errors
+    /// [`AcquireError`] when the semaphore is closed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(4));
+    /// let permits = Arc::clone(&sem).acquire_many_owned(4).await.unwrap();
+    /// assert_eq!(permits.num_permits(), 4);
+    /// # });
+    /// ```
+    #[inline]
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
+        let request = self.request(Location::caller());
+        let _checked = check::check_blocking(request);
+        let inner = arc_into_inner_lock!(self, Inner);
+        Acquiring::new(request, inner.acquire_many_owned(n), |acquired, _| {
+            acquired.map(|inner| OwnedSemaphorePermit { inner, class: PhantomData })
+        })
+    }
+
+    /// Acquires a permit through an `Arc` if one is available now. Never a violation.
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] when no permit is available or the semaphore is closed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// assert!(Arc::clone(&sem).try_acquire_owned().is_ok());
+    /// ```
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit<C>, TryAcquireError> {
+        let inner = arc_into_inner_lock!(self, Inner);
+        Ok(OwnedSemaphorePermit { inner: inner.try_acquire_owned()?, class: PhantomData })
+    }
+
+    /// Acquires `n` permits through an `Arc` if they are available now. Never a violation.
+    ///
+    /// # Errors
+    /// [`TryAcquireError`] when not enough permits are available or the semaphore is closed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// assert!(Arc::clone(&sem).try_acquire_many_owned(2).is_err());
+    /// ```
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit<C>, TryAcquireError> {
+        let inner = arc_into_inner_lock!(self, Inner);
+        Ok(OwnedSemaphorePermit { inner: inner.try_acquire_many_owned(n)?, class: PhantomData })
+    }
+
+    /// Closes the semaphore: pending and later acquires fail, as tokio's.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// sem.close();
+    /// assert!(sem.is_closed());
+    /// assert!(sem.acquire().await.is_err());
+    /// # });
+    /// ```
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    /// Whether the semaphore is closed.
+    ///
+    /// ```
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// assert!(!sem.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+}
+
+impl<C: LockClass> RankedLock for Semaphore<C> {
+    type Class = C;
+}
+
+impl<C: LockClass> fmt::Debug for Semaphore<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<'a, C: LockClass> SemaphorePermit<'a, C> {
+    /// Keeps the permits taken for good (they are not given back), as tokio's; the record goes.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// sem.acquire().await.unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// # });
+    /// ```
+    pub fn forget(self) {
+        let SemaphorePermit { held, inner, class: _ } = self;
+        drop(held);
+        inner.forget();
+    }
+
+    /// Moves the permits of `other` (of the same semaphore) into this one, as tokio's; the
+    /// record of `other` goes.
+    ///
+    /// # Panics
+    /// As tokio's, when `other` is from another semaphore.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let mut permit = sem.try_acquire().unwrap();
+    /// permit.merge(sem.try_acquire_many(2).unwrap());
+    /// assert_eq!(permit.num_permits(), 3);
+    /// # });
+    /// ```
+    pub fn merge(&mut self, other: Self) {
+        let SemaphorePermit { held, inner, class: _ } = other;
+        drop(held);
+        self.inner.merge(inner);
+    }
+
+    /// Splits `n` permits off into a new permit of the same semaphore, recorded like a
+    /// successful `try_acquire` made here; `None` when this one holds fewer than `n`.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let mut permit = sem.acquire_many(3).await.unwrap();
+    /// let part = permit.split(1).unwrap();
+    /// assert_eq!((permit.num_permits(), part.num_permits()), (2, 1));
+    /// # });
+    /// ```
+    #[cfg_attr(lock_order_checked, track_caller)]
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        let site = Location::caller();
+        let inner = self.inner.split(n)?;
+        let semaphore: &Semaphore<C> = as_outer_lock!(inner.semaphore(), Semaphore<C>);
+        Some(SemaphorePermit {
+            held: check::record_shared(semaphore.request(site)),
+            inner,
+            class: PhantomData,
+        })
+    }
+
+    /// How many permits this holds.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// assert_eq!(sem.acquire().await.unwrap().num_permits(), 1);
+    /// # });
+    /// ```
+    pub fn num_permits(&self) -> usize {
+        self.inner.num_permits()
+    }
+
+    /// The semaphore the permits are from.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// let permit = sem.acquire().await.unwrap();
+    /// assert!(std::ptr::eq(permit.semaphore(), &sem));
+    /// # });
+    /// ```
+    pub fn semaphore(&self) -> &Semaphore<C> {
+        as_outer_lock!(self.inner.semaphore(), Semaphore<C>)
+    }
+
+    /// Stops counting the permit as held by the current task, for a permit handed to another
+    /// task (a borrowed permit of a `static` semaphore: `acquire_owned`'s permits never count).
+    /// The permit itself is kept until it drops.
+    ///
+    /// ```
+    /// use lock_order::{lock_rank, tokio::Semaphore};
+    ///
+    /// #[lock_rank(1)]
+    /// static WORKERS: Semaphore = Semaphore::const_new(2);
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// tokio::spawn(async {
+    ///     for job in 0..4 {
+    ///         let permit = WORKERS.acquire().await.unwrap().detach();
+    ///         tokio::spawn(async move {
+    ///             let _permit = permit; // the worker holds it now
+    ///             job
+    ///         });
+    ///     }
+    /// })
+    /// .await
+    /// .unwrap();
+    /// # });
+    /// ```
+    pub fn detach(mut self) -> Self {
+        self.held.forget_record();
+        self
+    }
+}
+
+impl<C: LockClass> OwnedSemaphorePermit<C> {
+    /// Keeps the permits taken for good (they are not given back), as tokio's.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// Arc::clone(&sem).acquire_owned().await.unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// # });
+    /// ```
+    pub fn forget(self) {
+        self.inner.forget();
+    }
+
+    /// Moves the permits of `other` (of the same semaphore) into this one, as tokio's.
+    ///
+    /// # Panics
+    /// As tokio's, when `other` is from another semaphore.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let mut permit = Arc::clone(&sem).try_acquire_owned().unwrap();
+    /// permit.merge(Arc::clone(&sem).try_acquire_owned().unwrap());
+    /// assert_eq!(permit.num_permits(), 2);
+    /// ```
+    pub fn merge(&mut self, other: Self) {
+        self.inner.merge(other.inner);
+    }
+
+    /// Splits `n` permits off into a new permit of the same semaphore; `None` when this one
+    /// holds fewer than `n`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let mut permit = Arc::clone(&sem).try_acquire_many_owned(2).unwrap();
+    /// assert_eq!(permit.split(1).map(|p| p.num_permits()), Some(1));
+    /// ```
+    pub fn split(&mut self, n: usize) -> Option<Self> {
+        Some(OwnedSemaphorePermit { inner: self.inner.split(n)?, class: PhantomData })
+    }
+
+    /// How many permits this holds.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// assert_eq!(Arc::clone(&sem).try_acquire_owned().unwrap().num_permits(), 1);
+    /// ```
+    pub fn num_permits(&self) -> usize {
+        self.inner.num_permits()
+    }
+
+    /// The semaphore the permits are from.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let permit = Arc::clone(&sem).try_acquire_owned().unwrap();
+    /// assert!(std::ptr::eq(permit.semaphore(), &*sem));
+    /// ```
+    pub fn semaphore(&self) -> &Semaphore<C> {
+        as_outer_lock!(&**self.inner.semaphore(), Semaphore<C>)
+    }
+}
+
+impl<C: LockClass> fmt::Debug for SemaphorePermit<'_, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<C: LockClass> fmt::Debug for OwnedSemaphorePermit<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}

@@ -1,0 +1,301 @@
+//! The held sets of tokio tasks: found by task id, cached per thread, recycled when idle.
+//!
+//! A task's set must follow the task from worker to worker, so it is kept in a map from task id
+//! to set, split into shards behind plain mutexes. That map is not on the hot path: each thread
+//! caches the set of the task it last ran, in a const thread-local, so the lock after the first
+//! in a poll costs one compare. The map is touched only when a thread starts running locks of
+//! another task than before (its first acquire, or release of its own guard, in a poll that
+//! follows another task's locks): the thread lets go of the old task's set and takes a reference
+//! to the new task's.
+//!
+//! Recycling. Tokio tells nobody when a task ends, so a set is recycled when nothing can be
+//! using it: it is idle (no lock recorded, no acquire waiting) and no thread caches it. Both are
+//! checked under the shard's mutex, and a thread can only start using a set through that mutex,
+//! so a set is never taken from a task that is about to record into it; a task whose idle set
+//! was recycled while it slept simply gets another on its next lock. A set that stays recorded
+//! (a task holding a lock across an `.await`) stays in the map however long the task sleeps.
+//! Recycled sets are kept as one spare per thread, then given back to the global list.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex as StdMutex, MutexGuard as StdMutexGuard, PoisonError};
+
+use crate::held::{self, HeldSet};
+use crate::holder::Holder;
+
+/// Number of shards of the map, a power of two.
+const SHARDS: usize = 32;
+
+/// A task's set and how many threads cache it.
+struct Entry {
+    set: &'static HeldSet,
+    cached_by: u32,
+}
+
+#[derive(Default)]
+struct Shard {
+    sets: HashMap<u64, Entry, BuildHasherDefault<TaskIdHasher>>,
+    /// The size after the last sweep for idle sets of finished tasks.
+    swept_at: usize,
+}
+
+static MAP: [StdMutex<Option<Shard>>; SHARDS] = [const { StdMutex::new(None) }; SHARDS];
+
+thread_local! {
+    /// The task whose set this thread uses, and the set (counted in its entry's `cached_by`).
+    static CACHE: Cell<Option<(u64, &'static HeldSet)>> = const { Cell::new(None) };
+    /// An idle set ready for the next task that needs one on this thread.
+    static SPARE: Cell<Option<&'static HeldSet>> = const { Cell::new(None) };
+    /// Lets go of the cached set and the spare when the thread exits.
+    static CLEAR_ON_EXIT: ClearOnExit = const { ClearOnExit };
+}
+
+/// Task ids are unique numbers already: spread them, no more.
+#[derive(Default)]
+struct TaskIdHasher(u64);
+
+impl Hasher for TaskIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+fn shard(task: u64) -> StdMutexGuard<'static, Option<Shard>> {
+    let index = (task.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHARDS.trailing_zeros())) as usize;
+    // Nothing panics while a shard is locked; a poisoned one is still consistent.
+    MAP[index].lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The held set of task `task`, which is running on this thread.
+#[inline]
+pub(crate) fn task_set(task: u64) -> &'static HeldSet {
+    match CACHE.try_with(Cell::get) {
+        Ok(Some((cached, set))) if cached == task => set,
+        _ => switch_to(task),
+    }
+}
+
+/// Whether `set` is the set of `task`, which is running on this thread. If it is, it is this
+/// thread's cached set afterwards: a task releasing its own guard after resuming on another
+/// thread takes its set along, so that the set is let go of (and recycled) when the thread
+/// moves on, even if the task never locks again.
+#[inline]
+pub(crate) fn is_task_set(task: u64, set: &HeldSet) -> bool {
+    match CACHE.try_with(Cell::get) {
+        Ok(Some((cached, current))) if cached == task => std::ptr::eq(current, set),
+        _ => adopt(task, set),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn adopt(task: u64, set: &HeldSet) -> bool {
+    let assigned = shard(task)
+        .as_ref()
+        .and_then(|shard| shard.sets.get(&task))
+        .is_some_and(|entry| std::ptr::eq(entry.set, set));
+    // The entry cannot go in between: the set records the lock being released, so it is not
+    // idle, and only idle sets are recycled.
+    assigned && std::ptr::eq(switch_to(task), set)
+}
+
+/// This thread now runs locks of `task`: let go of the previous task's set, take `task`'s.
+#[cold]
+#[inline(never)]
+fn switch_to(task: u64) -> &'static HeldSet {
+    let Ok(previous) = CACHE.try_with(Cell::take) else {
+        // The thread is being torn down and has no cache any more: its own set stands in.
+        return held::thread_set();
+    };
+    let _ = CLEAR_ON_EXIT.try_with(|_| ());
+    if let Some((old_task, old_set)) = previous {
+        let_go(old_task, old_set);
+    }
+    let set = take_ref(task);
+    CACHE.set(Some((task, set)));
+    set
+}
+
+/// Takes a reference to `task`'s set, making one if it has none.
+fn take_ref(task: u64) -> &'static HeldSet {
+    let mut guard = shard(task);
+    let shard = guard.get_or_insert_with(Shard::default);
+    if let Some(entry) = shard.sets.get_mut(&task) {
+        entry.cached_by += 1;
+        return entry.set;
+    }
+    let set = fresh_set(task);
+    shard.sets.insert(task, Entry { set, cached_by: 1 });
+    if shard.sets.len() >= 2 * shard.swept_at.max(32) {
+        // Idle sets nobody caches (a task that ended after a guard it took was dropped
+        // elsewhere) are not let go of by anyone: sweep them, amortized over insertions.
+        shard.sets.retain(|_, entry| {
+            let unused = entry.cached_by == 0 && entry.set.is_idle();
+            if unused {
+                entry.set.retire();
+            }
+            !unused
+        });
+        shard.swept_at = shard.sets.len();
+    }
+    set
+}
+
+/// Drops this thread's reference to `task`'s set; recycles the set if it was the last one and
+/// the set records nothing.
+fn let_go(task: u64, set: &'static HeldSet) {
+    let mut guard = shard(task);
+    let Some(shard) = guard.as_mut() else { return };
+    let Some(entry) = shard.sets.get_mut(&task) else { return };
+    entry.cached_by -= 1;
+    if entry.cached_by == 0 && set.is_idle() {
+        shard.sets.remove(&task);
+        drop(guard);
+        match SPARE.try_with(|spare| spare.get().is_none()) {
+            Ok(true) => SPARE.set(Some(set)),
+            _ => set.retire(),
+        }
+    }
+}
+
+/// A set for a task that has none: this thread's spare, or one claimed from the global list.
+fn fresh_set(task: u64) -> &'static HeldSet {
+    let thread = std::thread::current();
+    let holder = Holder {
+        thread_name: thread.name().map(str::to_owned),
+        thread_id: Some(thread.id()),
+        task_id: Some(task),
+    };
+    match SPARE.try_with(Cell::take) {
+        Ok(Some(set)) => {
+            set.reassign(holder);
+            set
+        }
+        _ => HeldSet::claim(holder),
+    }
+}
+
+struct ClearOnExit;
+
+impl Drop for ClearOnExit {
+    fn drop(&mut self) {
+        if let Ok(Some((task, set))) = CACHE.try_with(Cell::take) {
+            let_go(task, set);
+        }
+        if let Ok(Some(set)) = SPARE.try_with(Cell::take) {
+            set.retire();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(task: u64) -> Option<(u32, &'static HeldSet)> {
+        shard(task).as_ref()?.sets.get(&task).map(|e| (e.cached_by, e.set))
+    }
+
+    #[test]
+    fn a_set_is_shared_by_the_threads_caching_it_and_recycled_by_the_last() {
+        let task = u64::MAX - 1;
+        let set = task_set(task);
+        assert!(std::ptr::eq(set, task_set(task)), "the cached set is returned again");
+        assert_eq!(entry(task).map(|e| e.0), Some(1));
+        let other = std::thread::spawn(move || {
+            let there = task_set(task);
+            assert_eq!(entry(task).map(|e| e.0), Some(2));
+            there as *const HeldSet as usize
+        })
+        .join()
+        .unwrap();
+        assert_eq!(other, set as *const HeldSet as usize, "the task's set follows it to another thread");
+        // The other thread exited and let go of its reference.
+        assert_eq!(entry(task).map(|e| e.0), Some(1));
+        // Running another task here lets go of the idle set: it is recycled as the spare and
+        // handed to the next task.
+        let next = task_set(task - 1);
+        assert!(entry(task).is_none());
+        assert!(std::ptr::eq(next, set), "the idle set is reused for the next task");
+        let _ = task_set(u64::MAX - 2);
+    }
+
+    fn id_of(task: ::tokio::task::Id) -> u64 {
+        task.to_string().parse().unwrap()
+    }
+
+    #[test]
+    fn a_task_releasing_after_resuming_elsewhere_takes_its_set_along_for_recycling() {
+        let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let lock: std::sync::Arc<crate::tokio::Mutex<u32>> = Default::default();
+            let held = std::sync::Arc::clone(&lock);
+            let holder = ::tokio::spawn(async move {
+                let guard = held.lock().await;
+                ::tokio::task::yield_now().await;
+                ::tokio::task::yield_now().await;
+                drop(guard); // after another task took locks on this thread
+            });
+            let holder_id = id_of(holder.id());
+            ::tokio::spawn(async {
+                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+                drop(other.lock().await);
+            })
+            .await
+            .unwrap();
+            holder.await.unwrap();
+            assert_eq!(entry(holder_id).map(|e| e.0), Some(1), "the holder's release cached its set");
+            ::tokio::spawn(async {
+                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+                drop(other.lock().await);
+            })
+            .await
+            .unwrap();
+            assert!(entry(holder_id).is_none(), "recycled once the thread moved on");
+        });
+    }
+
+    #[test]
+    fn sets_of_finished_tasks_are_recycled_and_a_sleeping_holder_keeps_its_own() {
+        let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let lock: std::sync::Arc<crate::tokio::Mutex<u32>> = Default::default();
+            let held = std::sync::Arc::clone(&lock);
+            let (go, until_go) = ::tokio::sync::oneshot::channel::<()>();
+            let holder = ::tokio::spawn(async move {
+                let _guard = held.lock().await;
+                let _ = until_go.await;
+            });
+            ::tokio::task::yield_now().await;
+            let mut ids = Vec::new();
+            for _ in 0..500 {
+                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+                let task = ::tokio::spawn(async move {
+                    *other.lock().await += 1;
+                });
+                ids.push(id_of(task.id()));
+                task.await.unwrap();
+            }
+            // Every finished task's idle set went back, but the one this thread still caches.
+            let left = ids.iter().filter(|&&id| entry(id).is_some()).count();
+            assert!(left <= 1, "{left} sets of finished tasks are still assigned");
+            // The task sleeping with a lock kept its set, uncached while it sleeps.
+            let (cached_by, set) = entry(id_of(holder.id())).expect("the holder's set is kept");
+            assert_eq!(cached_by, 0);
+            assert!(!set.is_idle());
+            go.send(()).unwrap();
+            holder.await.unwrap();
+        });
+    }
+}
