@@ -1,0 +1,8 @@
+use lock_order::{lock_rank, Mutex};
+
+struct Bank {
+    #[lock_rank(1)]
+    accounts: Mutex<Vec<u64>>,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use lock_order::Mutex;
+
+struct Bank {
+    #[lock_order::lock_rank(1)]
+    accounts: Mutex<Vec<u64>>,
+}
+
+struct Ledger {
+    #[lock_rank(2)]
+    entries: Mutex<Vec<u64>>,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+lock_order::order! {
+    mod ranks {
+        ACCOUNTS = 20,
+        LOG = 10,
+    }
+}
+
+fn main() {}

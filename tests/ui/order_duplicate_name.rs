@@ -1,0 +1,9 @@
+lock_order::order! {
+    mod ranks {
+        ACCOUNTS = 10,
+        LOG = 20,
+        ACCOUNTS = 30,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+lock_order::order! {
+    mod ranks {
+        ACCOUNTS = "10",
+        LOG = 20,
+    }
+}
+
+fn main() {}

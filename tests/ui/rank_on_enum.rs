@@ -1,0 +1,9 @@
+use lock_order::lock_rank;
+
+#[lock_rank(1)]
+enum Level {
+    Low,
+    High,
+}
+
+fn main() {}

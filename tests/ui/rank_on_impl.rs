@@ -1,0 +1,10 @@
+use lock_order::lock_rank;
+
+struct Bank;
+
+#[lock_rank(1)]
+impl Bank {
+    fn open(&self) {}
+}
+
+fn main() {}

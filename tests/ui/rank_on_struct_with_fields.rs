@@ -1,0 +1,8 @@
+use lock_order::{lock_rank, Mutex};
+
+#[lock_rank(1)]
+struct Bank {
+    accounts: Mutex<Vec<u64>>,
+}
+
+fn main() {}

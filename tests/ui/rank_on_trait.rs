@@ -1,0 +1,6 @@
+use lock_order::lock_rank;
+
+#[lock_rank(1)]
+trait Account {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use lock_order::{lock_rank, Mutex};
+
+const ACCOUNTS: u64 = 10;
+
+#[lock_rank(ACCOUNTS)]
+static A: Mutex<u8> = Mutex::new(0);
+
+fn main() {}

@@ -1,0 +1,10 @@
+use lock_order::Mutex;
+
+#[lock_order::ranked]
+struct Bank {
+    #[lock_rank(1)]
+    #[lock_rank(2)]
+    accounts: Mutex<Vec<u64>>,
+}
+
+fn main() {}

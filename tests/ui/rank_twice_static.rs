@@ -1,0 +1,7 @@
+use lock_order::{lock_rank, Mutex};
+
+#[lock_rank(1)]
+#[lock_rank(2)]
+static A: Mutex<u8> = Mutex::new(0);
+
+fn main() {}

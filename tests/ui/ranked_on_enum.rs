@@ -1,0 +1,7 @@
+#[lock_order::ranked]
+enum Level {
+    Low,
+    High,
+}
+
+fn main() {}

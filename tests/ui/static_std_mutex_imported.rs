@@ -1,0 +1,7 @@
+use lock_order::lock_rank;
+use std::sync::Mutex;
+
+#[lock_rank(1)]
+static A: Mutex<u8> = Mutex::new(0);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use lock_order::lock_rank;
+
+#[lock_rank(1)]
+static A: std::sync::Mutex<u8> = std::sync::Mutex::new(0);
+
+fn main() {}

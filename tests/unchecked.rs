@@ -1,0 +1,136 @@
+//! What each build promises: without checks (release without `enforce`) the locks are std's in
+//! size and behaviour and nothing is reported; with checks (debug, or `enforce` in release) the
+//! same code is reported. Every test asserts one side or the other, so this file means something
+//! in all three builds.
+
+#[macro_use]
+mod common;
+
+use std::mem::size_of;
+
+use common::{assert_report, catch, collecting, lock};
+use lock_order::CHECKS_ENABLED;
+use lock_order::{
+    lock_rank, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, ViolationKind,
+};
+
+#[lock_rank(1)]
+struct First;
+#[lock_rank(2)]
+struct Second;
+
+#[test]
+fn checks_are_on_exactly_with_debug_assertions_or_enforce() {
+    assert_eq!(CHECKS_ENABLED, cfg!(debug_assertions) || cfg!(feature = "enforce"));
+}
+
+/// `size_of` of one type under `lock_order` and under `std`.
+macro_rules! sizes {
+    ($ours:ty, $std:ty) => {
+        (size_of::<$ours>(), size_of::<$std>())
+    };
+}
+
+#[test]
+fn a_rank_costs_no_space_in_any_build() {
+    assert_eq!(size_of::<Mutex<u64, First>>(), size_of::<Mutex<u64>>());
+    assert_eq!(size_of::<RwLock<[u8; 3], Second>>(), size_of::<RwLock<[u8; 3]>>());
+    assert_eq!(size_of::<MutexGuard<'static, u64, First>>(), size_of::<MutexGuard<'static, u64>>());
+    // The lock itself is std's plus a zero-sized class, checked or not.
+    assert_eq!(
+        sizes!(Mutex<u64, First>, std::sync::Mutex<u64>).0,
+        sizes!(Mutex<u64>, std::sync::Mutex<u64>).1
+    );
+}
+
+#[test]
+fn without_checks_locks_and_guards_are_exactly_std_sized() {
+    let pairs = [
+        sizes!(Mutex<()>, std::sync::Mutex<()>),
+        sizes!(Mutex<u8, First>, std::sync::Mutex<u8>),
+        sizes!(Mutex<[u64; 4]>, std::sync::Mutex<[u64; 4]>),
+        sizes!(RwLock<u32, Second>, std::sync::RwLock<u32>),
+        sizes!(RwLock<String>, std::sync::RwLock<String>),
+        sizes!(Condvar, std::sync::Condvar),
+        sizes!(Option<Mutex<u8>>, Option<std::sync::Mutex<u8>>),
+    ];
+    for (ours, std) in pairs {
+        assert_eq!(ours, std);
+    }
+    let guards = [
+        sizes!(MutexGuard<'static, u8, First>, std::sync::MutexGuard<'static, u8>),
+        sizes!(RwLockReadGuard<'static, u8, First>, std::sync::RwLockReadGuard<'static, u8>),
+        sizes!(RwLockWriteGuard<'static, u8>, std::sync::RwLockWriteGuard<'static, u8>),
+        sizes!(Option<MutexGuard<'static, u8>>, Option<std::sync::MutexGuard<'static, u8>>),
+    ];
+    for (ours, std) in guards {
+        if CHECKS_ENABLED {
+            // With checks a guard carries the record of its acquisition.
+            assert!(ours > std, "{ours} vs {std}");
+        } else {
+            assert_eq!(ours, std);
+        }
+    }
+}
+
+#[test]
+fn locks_are_send_and_sync_like_std() {
+    fn send_sync<T: Send + Sync>() {}
+    fn sync<T: Sync>() {}
+    send_sync::<Mutex<Vec<u8>, First>>();
+    send_sync::<RwLock<Vec<u8>>>();
+    send_sync::<Condvar>();
+    sync::<MutexGuard<'static, u8, First>>();
+    sync::<RwLockReadGuard<'static, u8>>();
+}
+
+#[test]
+fn an_out_of_order_acquire_is_reported_exactly_when_checks_are_on() {
+    let first: Mutex<u8, First> = Mutex::new(0);
+    let second: Mutex<u8, Second> = Mutex::new(0);
+    let (lines, violations) = collecting(|| {
+        let (second_line, _s) = (line!(), second.lock().unwrap());
+        let (first_line, _f) = (line!(), first.lock().unwrap());
+        (second_line, first_line)
+    });
+    assert_eq!(violations.len(), usize::from(CHECKS_ENABLED), "{violations:?}");
+    if let Some(v) = violations.first() {
+        assert_report(
+            &v.to_string(),
+            ViolationKind::LockOrder,
+            &lock("First", Some(1), site!(lines.1, "first.lock")),
+            &lock("Second", Some(2), site!(lines.0, "second.lock")),
+        );
+    }
+    // With the default policy: a panic with checks, nothing at all without.
+    let result = catch(|| {
+        let _s = second.lock().unwrap();
+        let _f = first.lock().unwrap();
+    });
+    assert_eq!(result.is_err(), CHECKS_ENABLED);
+    assert_eq!(first.is_poisoned() || second.is_poisoned(), CHECKS_ENABLED);
+}
+
+#[test]
+fn held_locks_tracks_exactly_when_checks_are_on() {
+    let first: Mutex<u8, First> = Mutex::new(0);
+    let second: RwLock<u8, Second> = RwLock::new(0);
+    let _f = first.lock().unwrap();
+    let _s = second.read().unwrap();
+    let names = common::held_names();
+    if CHECKS_ENABLED {
+        assert_eq!(names, ["First", "Second"]);
+    } else {
+        assert!(names.is_empty());
+    }
+}
+
+#[test]
+fn try_lock_and_blocking_locks_behave_as_std_in_every_build() {
+    let m: Mutex<u8, First> = Mutex::new(1);
+    let g = m.lock().unwrap();
+    assert!(matches!(m.try_lock(), Err(std::sync::TryLockError::WouldBlock)));
+    drop(g);
+    *m.try_lock().unwrap() += 1;
+    assert_eq!(m.into_inner().unwrap(), 2);
+}
