@@ -251,6 +251,11 @@ impl<G> From<PoisonError<G>> for TimedLockError<G> {
     }
 }
 
+/// The error of a timed acquire of `request` that waited `waited` in vain.
+pub(crate) fn timed_out(request: &crate::check::Request, waited: Duration) -> LockTimeout {
+    LockTimeout { lock: request.acquisition(), waited, holders: holders_of(request.addr) }
+}
+
 /// Who holds the lock at `address` now, found in every thread's and task's record.
 pub(crate) fn holders_of(address: usize) -> Vec<LockHolder> {
     #[cfg(lock_order_checked)]

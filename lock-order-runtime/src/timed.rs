@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::check::{self, Held, Request};
-use crate::diagnostics::{holders_of, LockTimeout};
+use crate::diagnostics::{timed_out, LockTimeout};
 
 /// Tries `try_now` until it succeeds or `timeout` passes, backing off from spinning to
 /// yielding to short sleeps. Never an order violation: it cannot hang. While it waits, the
@@ -39,10 +39,6 @@ pub(crate) fn lock_timed<G>(
     };
     match taken {
         Some(guard) => Ok((guard, pending.acquired())),
-        None => Err(LockTimeout {
-            lock: request.acquisition(),
-            waited: timeout,
-            holders: holders_of(request.addr),
-        }),
+        None => Err(timed_out(&request, timeout)),
     }
 }

@@ -102,3 +102,15 @@ impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
         }
     }
 }
+
+/// Awaits `acquiring` for at most `timeout`: the timed acquires of the async locks. Never an order
+/// violation (it gives up instead of hanging); while it waits, dumps and the watchdog show it.
+pub(crate) async fn within<O>(
+    request: Request,
+    timeout: std::time::Duration,
+    acquiring: impl Future<Output = O>,
+) -> Result<O, crate::diagnostics::LockTimeout> {
+    ::tokio::time::timeout(timeout, acquiring)
+        .await
+        .map_err(|_| crate::diagnostics::timed_out(&request, timeout))
+}

@@ -199,6 +199,38 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
         })
     }
 
+    /// Locks like [`lock`](Self::lock), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
+    /// lock, its rank, and who holds it (task or thread) with the site where they took it.
+    ///
+    /// A timed acquire is never an order violation: it gives up instead of hanging. While it waits,
+    /// [`dump`](crate::dump) and the watchdog show it. Needs a runtime with tokio's time driver
+    /// (`enable_time` or `enable_all`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let m: lock_order::tokio::Mutex<u32> = lock_order::tokio::Mutex::new(0);
+    /// let held = m.lock().await;
+    /// let timeout = m.lock_timeout(Duration::from_millis(10)).await.unwrap_err();
+    /// assert!(timeout.to_string().starts_with("lock timeout:"));
+    /// drop(held);
+    /// assert_eq!(*m.lock_timeout(Duration::from_millis(10)).await.unwrap(), 0);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn lock_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, crate::LockTimeout>> {
+        let request = self.request(Location::caller());
+        let acquiring = Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        });
+        super::acquire::within(request, timeout, acquiring)
+    }
+
     /// Locks the mutex if it is free right now. Never a violation (it cannot wait), but once
     /// taken the lock counts as held for later checks.
     ///

@@ -235,6 +235,37 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
         })
     }
 
+    /// Locks for reading like [`read`](Self::read), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
+    /// lock, its rank, and who holds it (task or thread) with the site where they took it.
+    ///
+    /// A timed acquire is never an order violation: it gives up instead of hanging. While it waits,
+    /// [`dump`](crate::dump) and the watchdog show it. Needs a runtime with tokio's time driver
+    /// (`enable_time` or `enable_all`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let lock: lock_order::tokio::RwLock<u32> = lock_order::tokio::RwLock::new(1);
+    /// let writer = lock.write().await;
+    /// assert!(lock.read_timeout(Duration::from_millis(10)).await.is_err());
+    /// drop(writer);
+    /// assert_eq!(*lock.read_timeout(Duration::from_millis(10)).await.unwrap(), 1);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn read_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, crate::LockTimeout>> {
+        let request = self.request(Location::caller(), Access::Shared);
+        let acquiring = Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        });
+        super::acquire::within(request, timeout, acquiring)
+    }
+
     /// Locks for writing, waiting asynchronously; checked when called.
     ///
     /// # Panics
@@ -256,6 +287,37 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
             inner,
             class: PhantomData,
         })
+    }
+
+    /// Locks for writing like [`write`](Self::write), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
+    /// lock, its rank, and who holds it (task or thread) with the site where they took it.
+    ///
+    /// A timed acquire is never an order violation: it gives up instead of hanging. While it waits,
+    /// [`dump`](crate::dump) and the watchdog show it. Needs a runtime with tokio's time driver
+    /// (`enable_time` or `enable_all`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let lock: lock_order::tokio::RwLock<u32> = lock_order::tokio::RwLock::new(1);
+    /// let reader = lock.read().await;
+    /// assert!(lock.write_timeout(Duration::from_millis(10)).await.is_err());
+    /// drop(reader);
+    /// *lock.write_timeout(Duration::from_millis(10)).await.unwrap() += 1;
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn write_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, crate::LockTimeout>> {
+        let request = self.request(Location::caller(), Access::Exclusive);
+        let acquiring = Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
+            held: record.held(),
+            inner,
+            class: PhantomData,
+        });
+        super::acquire::within(request, timeout, acquiring)
     }
 
     /// Locks for reading if possible right now. Never a violation; the lock then counts as held.

@@ -191,6 +191,36 @@ impl<C: LockClass> Semaphore<C> {
         })
     }
 
+    /// Asks for a permit like [`acquire`](Self::acquire), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
+    /// lock, its rank, and who holds it (task or thread) with the site where they took it.
+    ///
+    /// A timed acquire is never an order violation: it gives up instead of hanging. While it waits,
+    /// [`dump`](crate::dump) and the watchdog show it. Needs a runtime with tokio's time driver
+    /// (`enable_time` or `enable_all`).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// let pool: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let conn = pool.acquire().await.unwrap();
+    /// let timeout = pool.acquire_timeout(Duration::from_millis(10)).await.unwrap_err();
+    /// assert!(timeout.to_string().starts_with("lock timeout:"));
+    /// drop(conn);
+    /// assert!(pool.acquire_timeout(Duration::from_millis(10)).await.unwrap().is_ok());
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn acquire_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, crate::LockTimeout>> {
+        let request = self.request(Location::caller());
+        let acquiring = Acquiring::new(request, self.inner.acquire(), |acquired, record| {
+            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+        });
+        super::acquire::within(request, timeout, acquiring)
+    }
+
     /// Acquires `n` permits at once, waiting asynchronously; checked when called, like
     /// [`acquire`](Self::acquire).
     ///
