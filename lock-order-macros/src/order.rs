@@ -90,27 +90,7 @@ impl Entry {
             syn::parse2(self.value.clone()).map_err(|_| Error::new_spanned(&self.value, expected()))?;
         match expr {
             Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => {
-                if !matches!(int.suffix(), "" | "u32") {
-                    return Err(Error::new_spanned(
-                        &int,
-                        format!(
-                            "a rank is a `u32`: write `{}` without the `{}` suffix",
-                            int.base10_digits(),
-                            int.suffix()
-                        ),
-                    ));
-                }
-                match int.base10_parse::<u32>() {
-                    Ok(rank) => Ok((rank, int)),
-                    Err(_) => Err(Error::new_spanned(
-                        &int,
-                        format!(
-                            "rank {} does not fit in a `u32` (at most {})",
-                            int.base10_digits(),
-                            u32::MAX
-                        ),
-                    )),
-                }
+                crate::rank::u32_rank(&int).map(|rank| (rank, int))
             }
             Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) if s.value().trim().parse::<u32>().is_ok() => {
                 Err(Error::new_spanned(

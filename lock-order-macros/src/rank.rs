@@ -92,26 +92,29 @@ fn parse_expr(expr: Expr) -> syn::Result<Rank> {
     }
 }
 
+/// The value of an integer literal used as a rank: unsuffixed or `u32`, and fitting in a `u32`.
+pub(crate) fn u32_rank(int: &syn::LitInt) -> syn::Result<u32> {
+    if !matches!(int.suffix(), "" | "u32") {
+        return Err(Error::new_spanned(
+            int,
+            format!(
+                "a rank is a `u32`: write `{}` without the `{}` suffix",
+                int.base10_digits(),
+                int.suffix()
+            ),
+        ));
+    }
+    int.base10_parse::<u32>().map_err(|_| {
+        Error::new_spanned(
+            int,
+            format!("rank {} does not fit in a `u32` (at most {})", int.base10_digits(), u32::MAX),
+        )
+    })
+}
+
 fn parse_literal(lit: Lit) -> syn::Result<Rank> {
     match lit {
-        Lit::Int(int) => {
-            if !matches!(int.suffix(), "" | "u32") {
-                return Err(Error::new_spanned(
-                    &int,
-                    format!(
-                        "a rank is a `u32`: write `{}` without the `{}` suffix",
-                        int.base10_digits(),
-                        int.suffix()
-                    ),
-                ));
-            }
-            int.base10_parse::<u32>().map(|v| Rank::Literal(v, int.span())).map_err(|_| {
-                Error::new_spanned(
-                    &int,
-                    format!("rank {} does not fit in a `u32` (at most {})", int.base10_digits(), u32::MAX),
-                )
-            })
-        }
+        Lit::Int(int) => u32_rank(&int).map(|v| Rank::Literal(v, int.span())),
         Lit::Str(s) => {
             let text = s.value();
             let text = text.trim();

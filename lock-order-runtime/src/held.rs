@@ -283,13 +283,6 @@ impl HeldSet {
         ((self.state.load(Ordering::Acquire) & LEN) as usize).min(CAPACITY)
     }
 
-    /// `rank + 1` of the highest-ranked lock held; 0 when none is.
-    #[inline(always)]
-    #[allow(dead_code)] // the checks read the whole `state` word instead
-    pub(crate) fn max_key(&self) -> u64 {
-        max_key_of(self.state())
-    }
-
     /// Whether the lock at `addr` is held (owner only: fast, no torn reads).
     #[inline]
     pub(crate) fn holds(&self, addr: usize) -> bool {
