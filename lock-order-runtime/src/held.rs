@@ -436,7 +436,9 @@ struct RetireOnExit;
 
 impl Drop for RetireOnExit {
     fn drop(&mut self) {
-        if let Some(set) = THREAD_SET.with(Cell::take) {
+        // A set that still records something (a `Send` async guard alive elsewhere, a leaked
+        // guard) stays claimed: its records stay true, and dumps keep showing them.
+        if let Some(set) = THREAD_SET.with(Cell::take).filter(|set| set.is_idle()) {
             set.retire();
         }
     }
@@ -509,7 +511,6 @@ impl HeldSet {
 
     /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
     /// a time the owner cannot be using the set; foreign releases only ever make it idler.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
     pub(crate) fn is_idle(&self) -> bool {
         self.waiting.addr.load(Ordering::Acquire) == 0
             && self.slots[..self.len()].iter().all(|slot| slot.addr.load(Ordering::Acquire) == 0)
