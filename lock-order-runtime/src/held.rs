@@ -9,8 +9,9 @@
 //! atomic instruction holds back every load after it. Recording a lock writes its slot (three
 //! words) and one `state` word (count, highest rank held), computed from
 //! the `state` read for the check, before the lock was taken. The guard keeps the `state` from
-//! before, and releasing the latest lock stores it back: a load only decides the branch. Readers
-//! look at slots below the count only, so a released slot is left as it is.
+//! before, and releasing the latest lock clears the slot's address and stores that state back: a
+//! load only decides the branch. Readers take a slot only while its address is set and unchanged,
+//! so every lock a dump shows was held when it was read.
 //!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.
@@ -81,8 +82,8 @@ impl Slot {
         let class = entry.class.map_or(0, |c| ptr::from_ref(c) as usize);
         self.class.store(class | entry.kind as usize, Ordering::Relaxed);
         self.site.store(ptr::from_ref(entry.site) as usize | entry.access as usize, Ordering::Relaxed);
-        // Readers see the fields above through the set's `state`, stored with `Release` after.
-        self.addr.store(entry.addr, Ordering::Relaxed);
+        // Publishes the fields above to readers that see the address.
+        self.addr.store(entry.addr, Ordering::Release);
     }
 
     /// The class of the lock in this slot (owner only, or racy for readers).
@@ -198,16 +199,28 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
     class.map_or(0, |c| u64::from(c.rank()) + 1)
 }
 
-/// The fields of `HeldSet::state`.
+/// The fields of `HeldSet::state`: count (bits 0-6), holes (bit 7), highest rank key (33 bits,
+/// `rank + 1`), and a generation (the top 23 bits) that every change bumps, so that a reader can
+/// tell a consistent copy of the slots from one torn by the owner's changes.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 const MAX_SHIFT: u32 = 8;
-const _: () = assert!(CAPACITY as u64 <= LEN);
+const MAX_MASK: u64 = (1 << 33) - 1;
+const GEN_SHIFT: u32 = MAX_SHIFT + 33;
+const GEN_ONE: u64 = 1 << GEN_SHIFT;
+const GEN: u64 = !0 << GEN_SHIFT;
+const _: () = assert!(CAPACITY as u64 <= LEN && (u32::MAX as u64) < MAX_MASK);
 
 /// The highest rank key held, from a `state` word.
 #[inline(always)]
 pub(crate) fn max_key_of(state: u64) -> u64 {
-    state >> MAX_SHIFT
+    (state >> MAX_SHIFT) & MAX_MASK
+}
+
+/// The next generation after `state`'s, in place in an otherwise empty word.
+#[inline(always)]
+fn next_generation(state: u64) -> u64 {
+    (state & GEN).wrapping_add(GEN_ONE)
 }
 
 #[inline(always)]
@@ -312,7 +325,8 @@ impl HeldSet {
         slot.fill(entry, self.backtraces.load(Ordering::Relaxed));
         let max = max_key_of(state).max(rank_key(entry.class));
         // Release: a reader that sees the new count sees the slot.
-        self.state.store(state & HOLES | (len as u64 + 1) | max << MAX_SHIFT, Ordering::Release);
+        let next = state & HOLES | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
+        self.state.store(next, Ordering::Release);
         Some((len as u32, state))
     }
 
@@ -320,8 +334,12 @@ impl HeldSet {
     /// the latest lock (and no holes are about), that state is simply what holds again.
     #[inline(always)]
     pub(crate) fn release(&self, index: u32, restore: u64) {
-        if self.state.load(Ordering::Relaxed) & (LEN | HOLES) == u64::from(index) + 1 {
-            self.state.store(restore, Ordering::Release);
+        let state = self.state.load(Ordering::Relaxed);
+        if state & (LEN | HOLES) == u64::from(index) + 1 {
+            // Cleared, not left behind the count: a reader that read the count before this
+            // release must not take the slot for a lock still held.
+            self.slots[index as usize].addr.store(0, Ordering::Release);
+            self.state.store(restore & !GEN | next_generation(state), Ordering::Release);
         } else {
             self.release_out_of_order(index);
         }
@@ -365,7 +383,7 @@ impl HeldSet {
     /// Every lock held, oldest first. Safe to call from any thread.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
-        self.slots[..self.len()].iter().filter_map(Slot::view).collect()
+        self.consistent(|slots| slots.iter().filter_map(Slot::view).collect())
     }
 
     /// One slot's record, if it is in use.
@@ -375,7 +393,29 @@ impl HeldSet {
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
     pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
-        self.slots[..self.len()].iter().filter_map(|slot| Some((slot.view()?, slot.backtrace()))).collect()
+        self.consistent(|slots| {
+            slots.iter().filter_map(|slot| Some((slot.view()?, slot.backtrace()))).collect()
+        })
+    }
+
+    /// Reads the slots in use with `read` until the owner did not change them meanwhile (a
+    /// seqlock on `state`'s generation): a copy of the set as it was at one moment. An owner that
+    /// changes its set faster than it can be read gets the last attempt, each slot still one
+    /// that was held when it was read. Owners read their own set in one try.
+    fn consistent<T>(&self, read: impl Fn(&[Slot]) -> T) -> T {
+        let mut state = self.state.load(Ordering::Acquire);
+        for _ in 0..1000 {
+            let copy = read(&self.slots[..((state & LEN) as usize).min(CAPACITY)]);
+            // Orders the slot reads above before the re-read of the generation.
+            std::sync::atomic::fence(Ordering::Acquire);
+            let now = self.state.load(Ordering::Acquire);
+            if now == state {
+                return copy;
+            }
+            state = now;
+            std::hint::spin_loop();
+        }
+        read(&self.slots[..((state & LEN) as usize).min(CAPACITY)])
     }
 
     /// Notes that the owner is about to block on `entry` (the contended path only: the clock is
@@ -506,7 +546,8 @@ impl HeldSet {
             }
             max = max.max(rank_key(slot.class()));
         }
-        self.state.store(state(len, holes, max), Ordering::Release);
+        let generation = next_generation(self.state());
+        self.state.store(state(len, holes, max) | generation, Ordering::Release);
     }
 
     /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
