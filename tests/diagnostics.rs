@@ -513,3 +513,44 @@ mod tracing_events {
         }
     }
 }
+
+#[test]
+fn a_thread_blocked_inside_lock_all_shows_the_lock_it_waits_for() {
+    #[lock_rank(40)]
+    struct Shard;
+    let shards: [Mutex<u32, Shard>; 2] = [Mutex::new(0), Mutex::new(0)];
+    // `lock_all` takes the lower address first: hold the higher one, so it blocks on its second.
+    let (low, high) = if std::ptr::from_ref(&shards[0]) < std::ptr::from_ref(&shards[1]) {
+        (&shards[0], &shards[1])
+    } else {
+        (&shards[1], &shards[0])
+    };
+    let held = high.lock().unwrap();
+    let (done_tx, done) = mpsc::channel();
+    thread::scope(|s| {
+        thread::Builder::new()
+            .name("group-locker".into())
+            .spawn_scoped(s, move || {
+                let guards = Mutex::lock_all([low, high]).unwrap();
+                done_tx.send(guards.len()).unwrap();
+            })
+            .unwrap();
+        let blocked_on = |dump: &lock_order::Dump| {
+            dump.holders
+                .iter()
+                .find(|h| h.holder.thread_name() == Some("group-locker"))
+                .and_then(|h| h.blocked_on.as_ref().map(|b| (b.lock.address, h.held.len())))
+        };
+        let found = eventually(Duration::from_secs(5), || blocked_on(&lock_order::dump()).is_some());
+        if CHECKS_ENABLED {
+            assert!(found, "the blocked thread never showed up");
+            let (address, held_count) = blocked_on(&lock_order::dump()).unwrap();
+            assert_eq!(address, std::ptr::from_ref(high) as usize, "blocked on the second lock of the group");
+            assert_eq!(held_count, 1, "the first lock of the group is held meanwhile");
+        } else {
+            assert!(!found);
+        }
+        drop(held);
+        assert_eq!(done.recv_timeout(Duration::from_secs(5)).expect("lock_all finishes once released"), 2);
+    });
+}

@@ -203,10 +203,11 @@ mod imp {
             }
         }
 
-        /// Another lock of the same group was taken: record it too.
+        /// The acquire of another lock of the same group (checked with it by [`check_group`]):
+        /// shown as waiting for that lock, and recorded as that lock.
         #[inline]
-        pub(crate) fn also_acquired(&self, request: &Request) -> Held {
-            record(self.set, request)
+        pub(crate) fn member(&self, request: Request) -> Pending {
+            Pending { set: self.set, request, state: self.set.state() }
         }
     }
 
@@ -462,6 +463,7 @@ mod imp {
     }
 
     /// Without checks there is nothing pending.
+    #[derive(Clone, Copy)]
     #[must_use]
     pub(crate) struct Pending;
 
@@ -482,8 +484,8 @@ mod imp {
             Held
         }
         #[inline(always)]
-        pub(crate) fn also_acquired(&self, _request: &Request) -> Held {
-            Held
+        pub(crate) fn member(&self, _request: Request) -> Pending {
+            Pending
         }
     }
 

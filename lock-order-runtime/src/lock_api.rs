@@ -450,22 +450,16 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
         order.sort_by_key(|&i| std::ptr::from_ref(locks[i]) as usize);
         let site = Location::caller();
         let requests: Vec<Request> = order.iter().map(|&i| locks[i].request(site)).collect();
-        let pending = check::check_group(&requests);
+        let Some(group) = check::check_group(&requests) else { return Vec::new() };
         let mut guards: Vec<Option<MutexGuard<'a, R, T, C>>> = locks.iter().map(|_| None).collect();
         for (&i, request) in order.iter().zip(&requests) {
             let lock = locks[i];
+            let member = group.member(*request);
             let inner = match lock.inner.try_lock() {
                 Some(inner) => inner,
-                None => {
-                    let _waiting = pending.as_ref().map(Pending::waiting);
-                    lock.inner.lock()
-                }
+                None => member.wait_for(|| lock.inner.lock()),
             };
-            let held = match &pending {
-                Some(pending) => pending.also_acquired(request),
-                None => check::record_try(*request),
-            };
-            guards[i] = Some(MutexGuard::new(inner, Record::new(held)));
+            guards[i] = Some(MutexGuard::new(inner, Record::new(member.acquired())));
         }
         guards.into_iter().map(|g| g.expect("every lock was taken")).collect()
     }

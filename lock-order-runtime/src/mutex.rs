@@ -122,27 +122,21 @@ impl<T, C: LockClass> Mutex<T, C> {
         let site = Location::caller();
         let requests: Vec<Request> =
             order.iter().map(|&i| locks[i].request(site, Access::Exclusive)).collect();
-        let pending = check::check_group(&requests);
+        let Some(group) = check::check_group(&requests) else { return Ok(Vec::new()) };
         let mut poisoned = false;
         let mut guards: Vec<Option<MutexGuard<'a, T, C>>> = locks.iter().map(|_| None).collect();
         for (&i, request) in order.iter().zip(&requests) {
             let lock = locks[i];
+            let member = group.member(*request);
             let inner = match taken(lock.inner.try_lock()) {
                 Some(result) => result,
-                None => {
-                    let _waiting = pending.as_ref().map(|p| p.waiting());
-                    lock.inner.lock()
-                }
+                None => member.wait_for(|| lock.inner.lock()),
             };
             let inner = inner.unwrap_or_else(|e| {
                 poisoned = true;
                 e.into_inner()
             });
-            let held = match &pending {
-                Some(pending) => pending.also_acquired(request),
-                None => check::record_try(*request),
-            };
-            guards[i] = Some(MutexGuard { held, inner, class: PhantomData });
+            guards[i] = Some(MutexGuard { held: member.acquired(), inner, class: PhantomData });
         }
         let guards = guards.into_iter().map(|g| g.expect("every lock was taken")).collect();
         if poisoned {
