@@ -50,6 +50,10 @@ type TracingRwLock<T> = tracing_mutex::stdsync::tracing::RwLock<T>;
 type TracingCondvar = tracing_mutex::stdsync::tracing::Condvar;
 
 /// A mutual exclusion lock of any of the compared kinds, holding a counter.
+///
+/// Every implementation is `#[inline(always)]`: a program calls `lock()` where it needs the lock,
+/// so the comparison is of locks inlined into the loop, not of calls through this trait (which
+/// the compiler inlines for some lock types and not for others, by size).
 trait Lock: Send + Sync + Sized + 'static {
     type Guard<'a>: DerefMut<Target = u64>;
     fn make(value: u64) -> Self;
@@ -61,7 +65,7 @@ impl Lock for std::sync::Mutex<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
         self.lock().unwrap()
     }
@@ -72,7 +76,7 @@ impl Lock for parking_lot::Mutex<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
         self.lock()
     }
@@ -83,7 +87,7 @@ impl Lock for TracingMutex<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
         self.lock().unwrap()
     }
@@ -94,7 +98,7 @@ impl<C: lock_order::LockClass> Lock for lock_order::Mutex<u64, C> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
         self.lock().unwrap()
     }
@@ -106,7 +110,7 @@ impl<C: lock_order::LockClass> Lock for lock_order::parking_lot::Mutex<u64, C> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
         self.lock()
     }
@@ -124,7 +128,7 @@ impl ReadLock for std::sync::RwLock<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire_read(&self) -> Self::Guard<'_> {
         self.read().unwrap()
     }
@@ -135,7 +139,7 @@ impl ReadLock for parking_lot::RwLock<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire_read(&self) -> Self::Guard<'_> {
         self.read()
     }
@@ -146,7 +150,7 @@ impl ReadLock for TracingRwLock<u64> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire_read(&self) -> Self::Guard<'_> {
         self.read().unwrap()
     }
@@ -157,7 +161,7 @@ impl<C: lock_order::LockClass> ReadLock for lock_order::RwLock<u64, C> {
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire_read(&self) -> Self::Guard<'_> {
         self.read().unwrap()
     }
@@ -169,7 +173,7 @@ impl<C: lock_order::LockClass> ReadLock for lock_order::parking_lot::RwLock<u64,
     fn make(value: u64) -> Self {
         Self::new(value)
     }
-    #[inline]
+    #[inline(always)]
     fn acquire_read(&self) -> Self::Guard<'_> {
         self.read()
     }

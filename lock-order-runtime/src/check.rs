@@ -4,10 +4,11 @@
 //! blocking acquire (or nothing before a `try_*`), then keep the [`Held`] record in the guard.
 //! [`lock_with`] packages that for locks with a try-then-block shape.
 //!
-//! Fast path of a checked blocking acquire: one thread-local load, one compare against the
-//! highest rank held (for an unranked lock, a scan of the few locks held), the lock, four stores
-//! into the thread's own slot. No global lock, no allocation, no backtrace; everything else is in
-//! `#[cold]` functions. Unchecked builds compile all of it away: `Held` is zero-sized.
+//! Fast path of a checked blocking acquire: the lock's own try, then one thread-local load, one
+//! compare against the highest rank held (for an unranked lock, a scan of the few locks held),
+//! four stores into the thread's own record. No global lock, no allocation, no backtrace;
+//! everything else is out of line, and the guard's record is two words. Unchecked builds
+//! compile all of it away: `Held` is zero-sized.
 
 use std::panic::Location;
 
@@ -51,6 +52,11 @@ impl Request {
 
 /// Runs a blocking acquire under the check: `try_now` first (the uncontended case, which never
 /// marks the thread as waiting), then `block` with the thread marked as waiting.
+///
+/// The uncontended case is checked once the lock is taken: the check's loads then follow the
+/// lock's atomic instruction instead of holding it back. It cannot have blocked, and on a
+/// violation the lock is given back before the report, so a report and its policy see the same
+/// state as for an acquire checked before it blocks (which is what happens next).
 #[inline(always)]
 #[cfg_attr(lock_order_checked, track_caller)]
 pub(crate) fn lock_with<G>(
@@ -60,11 +66,14 @@ pub(crate) fn lock_with<G>(
 ) -> (G, Held) {
     #[cfg(lock_order_checked)]
     {
+        if let Some(guard) = try_now() {
+            match record_checked(request) {
+                Some(held) => return (guard, held),
+                None => drop(guard),
+            }
+        }
         let pending = check_blocking(request);
-        let guard = match try_now() {
-            Some(guard) => guard,
-            None => pending.wait_for(block),
-        };
+        let guard = pending.wait_for(block);
         (guard, pending.acquired())
     }
     #[cfg(not(lock_order_checked))]
@@ -78,7 +87,7 @@ pub(crate) fn lock_with<G>(
 mod imp {
     use super::Request;
     use crate::context::current_set;
-    use crate::held::{max_key_of, rank_key, HeldSet, SlotView};
+    use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, RECORD_TAGS};
     use crate::report::{dispatch, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
@@ -103,25 +112,40 @@ mod imp {
     #[must_use]
     pub(crate) struct Held {
         set: &'static HeldSet,
-        slot: u32,
-        /// The set's state before this record, restored when it is released as the latest.
+        /// The set's state before this record, restored when it is released as the latest; it
+        /// also names the record's slot ([`slot_of`]), and carries the tags below.
         restore: u64,
     }
 
-    const UNTRACKED: u32 = u32::MAX;
+    /// Tags a record that is not kept: the set was full, or the record was given up.
+    const UNTRACKED: u64 = 1 << 63;
 
-    /// Marks the slot of a record whose guard is `Send` (see [`record_shared`]). `UNTRACKED` has
-    /// the bit too, so a thread's own records still cost one compare to release.
-    const SHARED: u32 = 1 << 31;
+    /// Tags a record whose guard is `Send` (see [`record_shared`]). Both tags make the inline
+    /// release miss, so a thread's own records cost one compare to release.
+    const SHARED: u64 = 1 << 62;
+    const _: () = assert!(UNTRACKED | SHARED == RECORD_TAGS);
 
     impl Drop for Held {
         #[inline(always)]
         fn drop(&mut self) {
-            if self.slot < SHARED {
-                self.set.release(self.slot, self.restore);
-            } else if self.slot != UNTRACKED {
-                release_shared(self.set, self.slot & !SHARED, self.restore);
+            // The usual case, a thread's latest lock, inline; `SHARED` and `UNTRACKED` slots
+            // never match it.
+            if !self.set.release_latest(self.restore) {
+                release_other(self.set, self.restore);
             }
+        }
+    }
+
+    /// Every release but a thread's own latest lock: out of line, so that a guard's drop stays
+    /// small enough to be inlined wherever it is dropped.
+    #[inline(never)]
+    extern "C" fn release_other(set: &'static HeldSet, restore: u64) {
+        if restore & UNTRACKED != 0 {
+            // Nothing kept, nothing to forget.
+        } else if restore & SHARED != 0 {
+            release_shared(set, restore & !SHARED);
+        } else {
+            set.release(restore);
         }
     }
 
@@ -130,10 +154,10 @@ mod imp {
         /// ends the wait (requested at `site`) against the locks still held.
         #[track_caller]
         pub(crate) fn release_for_wait(self, site: &'static std::panic::Location<'static>) -> Rewait {
-            if self.slot == UNTRACKED {
+            if self.restore & UNTRACKED != 0 {
                 return Rewait(None);
             }
-            let view = self.set.snapshot_slot(self.slot);
+            let view = self.set.snapshot_slot(slot_of(self.restore));
             drop(self);
             Rewait(view.map(|v| {
                 check_blocking(Request { addr: v.addr, class: v.class, site, kind: v.kind, access: v.access })
@@ -157,7 +181,7 @@ mod imp {
 
     impl std::fmt::Debug for Held {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("Held").field("slot", &self.slot).finish()
+            f.debug_struct("Held").field("slot", &slot_of(self.restore)).finish()
         }
     }
 
@@ -230,16 +254,16 @@ mod imp {
 
     impl Held {
         #[inline(always)]
-        fn new(set: &'static HeldSet, pushed: Option<(u32, u64)>) -> Held {
+        fn new(set: &'static HeldSet, pushed: Option<u64>) -> Held {
             match pushed {
-                Some((slot, restore)) => Held { set, slot, restore },
+                Some(restore) => Held { set, restore },
                 None => Held::untracked(set),
             }
         }
 
         #[inline(always)]
         fn untracked(set: &'static HeldSet) -> Held {
-            Held { set, slot: UNTRACKED, restore: 0 }
+            Held { set, restore: UNTRACKED }
         }
     }
 
@@ -249,14 +273,36 @@ mod imp {
     pub(crate) fn check_blocking(request: Request) -> Pending {
         let set = current_set();
         let state = set.state();
-        let key = rank_key(request.class);
-        let suspicious = if key != 0 { key <= max_key_of(state) } else { set.holds(request.addr) };
-        if suspicious {
+        if suspicious(set, state, &request) {
             // By value: a reference would make the request live in memory before the lock is taken.
             violation(set, request);
             return Pending { set, request, state: set.state() };
         }
         Pending { set, request, state }
+    }
+
+    /// Records a lock just taken without waiting, if taking it by a blocking acquire is no
+    /// violation; `None` (nothing recorded, nothing reported) otherwise.
+    #[inline(always)]
+    pub(crate) fn record_checked(request: Request) -> Option<Held> {
+        let set = current_set();
+        let state = set.state();
+        if suspicious(set, state, &request) {
+            return None;
+        }
+        Some(Held::new(set, set.push_from(&request.slot(), state)))
+    }
+
+    /// Whether a blocking acquire of `request` may be a violation, given the set's `state`: a
+    /// rank not above the highest held, or (unranked) a lock already held.
+    #[inline(always)]
+    fn suspicious(set: &HeldSet, state: u64, request: &Request) -> bool {
+        let key = rank_key(request.class);
+        if key != 0 {
+            key <= max_key_of(state)
+        } else {
+            set.holds(request.addr)
+        }
     }
 
     /// An acquire that may wait but is never a violation: a timed acquire, which gives up
@@ -346,7 +392,7 @@ mod imp {
     pub(crate) fn record_shared(request: Request) -> Held {
         let set = current_set();
         match set.push(&request.slot()) {
-            Some((slot, restore)) => Held { set, slot: slot | SHARED, restore },
+            Some(restore) => Held { set, restore: restore | SHARED },
             None => Held::untracked(set),
         }
     }
@@ -355,11 +401,11 @@ mod imp {
     /// task drops its own guard, wherever it runs now), else by clearing the slot only, which is
     /// safe next to an owner that keeps running.
     #[inline]
-    fn release_shared(set: &'static HeldSet, index: u32, restore: u64) {
+    fn release_shared(set: &'static HeldSet, restore: u64) {
         if crate::context::is_current_set(set) {
-            set.release(index, restore);
+            set.release(restore);
         } else {
-            set.release_foreign(index);
+            set.release_foreign(slot_of(restore));
         }
     }
 
@@ -377,10 +423,10 @@ mod imp {
         /// The same lock, now held with `access` (a downgraded write lock): recorded again, in the
         /// current set, with the original site.
         pub(crate) fn reaccess(self, access: crate::report::Access) -> Held {
-            if self.slot == UNTRACKED {
+            if self.restore & UNTRACKED != 0 {
                 return self;
             }
-            let Some(view) = self.set.snapshot_slot(self.slot & !SHARED) else { return self };
+            let Some(view) = self.set.snapshot_slot(slot_of(self.restore)) else { return self };
             drop(self);
             record_shared(Request {
                 addr: view.addr,

@@ -7,11 +7,12 @@
 //!
 //! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
 //! atomic instruction holds back every load after it. Recording a lock writes its slot (three
-//! words) and one `state` word (count, highest rank held), computed from
-//! the `state` read for the check, before the lock was taken. The guard keeps the `state` from
-//! before, and releasing the latest lock clears the slot's address and stores that state back: a
-//! load only decides the branch. Readers take a slot only while its address is set and unchanged,
-//! so every lock a dump shows was held when it was read.
+//! words) and one `state` word (count, highest rank held, whether to capture backtraces),
+//! computed from the `state` read for the check. The guard keeps the `state` from before (two
+//! words in all: the set and that state, which also names the slot), and releasing the latest
+//! lock clears the slot's address and stores that state back: a load only decides the branch.
+//! Readers copy the slots between two reads of the state's generation, like a seqlock, so every
+//! lock a dump shows was held when it was read.
 //!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.
@@ -64,6 +65,25 @@ pub(crate) struct SlotView {
     pub(crate) access: Access,
 }
 
+/// A [`SlotView`] as the three words a [`Slot`] stores.
+#[derive(Clone, Copy)]
+struct Words {
+    addr: usize,
+    class: usize,
+    site: usize,
+}
+
+impl SlotView {
+    #[inline(always)]
+    fn words(&self) -> Words {
+        Words {
+            addr: self.addr,
+            class: self.class.map_or(0, |c| ptr::from_ref(c) as usize) | self.kind as usize,
+            site: ptr::from_ref(self.site) as usize | self.access as usize,
+        }
+    }
+}
+
 impl Slot {
     const fn new() -> Self {
         Slot {
@@ -75,15 +95,14 @@ impl Slot {
     }
 
     #[inline(always)]
-    fn fill(&self, entry: &SlotView, backtrace: bool) {
+    fn fill(&self, words: Words, backtrace: bool) {
         if backtrace {
             self.capture_backtrace();
         }
-        let class = entry.class.map_or(0, |c| ptr::from_ref(c) as usize);
-        self.class.store(class | entry.kind as usize, Ordering::Relaxed);
-        self.site.store(ptr::from_ref(entry.site) as usize | entry.access as usize, Ordering::Relaxed);
+        self.class.store(words.class, Ordering::Relaxed);
+        self.site.store(words.site, Ordering::Relaxed);
         // Publishes the fields above to readers that see the address.
-        self.addr.store(entry.addr, Ordering::Release);
+        self.addr.store(words.addr, Ordering::Release);
     }
 
     /// The class of the lock in this slot (owner only, or racy for readers).
@@ -171,7 +190,8 @@ fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
 pub(crate) struct HeldSet {
     slots: [Slot; CAPACITY],
     /// Packed: the number of slots in use (bits 0-6), whether holes may lie among them (bit 7),
-    /// and the rank key (`rank + 1`, 0 for none) of the highest-ranked lock held (bits 8-).
+    /// the rank key (`rank + 1`, 0 for none) of the highest-ranked lock held (bits 8-40), and
+    /// more (see [`LEN`] and the constants after it).
     /// One word, so that recording or releasing a lock writes it once.
     state: AtomicU64,
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
@@ -181,9 +201,6 @@ pub(crate) struct HeldSet {
     /// Counts waits, so a watchdog reports each long wait once.
     wait_seq: AtomicU64,
     in_use: AtomicBool,
-    /// [`backtraces`], copied here when the set is claimed: read on every acquire, and the set's
-    /// own cache line is cheaper to reach than a static of this crate from the user's code.
-    backtraces: AtomicBool,
     /// Set when `CAPACITY` was exceeded, so the warning is printed once per set.
     overflowed: AtomicBool,
     owner: StdMutex<Option<Holder>>,
@@ -200,15 +217,29 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 }
 
 /// The fields of `HeldSet::state`: count (bits 0-6), holes (bit 7), highest rank key (33 bits,
-/// `rank + 1`), and a generation (the top 23 bits) that every change bumps, so that a reader can
-/// tell a consistent copy of the slots from one torn by the owner's changes.
+/// `rank + 1`), whether to capture backtraces (bit 41), and a generation (bits 42-61) that every
+/// change bumps, so that a reader can tell a consistent copy of the slots from one torn by the
+/// owner's changes. The top two bits are never set (see [`RECORD_TAGS`]).
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 const MAX_SHIFT: u32 = 8;
 const MAX_MASK: u64 = (1 << 33) - 1;
-const GEN_SHIFT: u32 = MAX_SHIFT + 33;
+/// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
+/// state for its check learns from the same load whether to capture one.
+const BACKTRACES: u64 = 1 << (MAX_SHIFT + 33);
+const GEN_SHIFT: u32 = MAX_SHIFT + 34;
 const GEN_ONE: u64 = 1 << GEN_SHIFT;
-const GEN: u64 = !0 << GEN_SHIFT;
+const GEN: u64 = (1 << 62) - GEN_ONE;
+/// Bits never set in the state word, left to the record that keeps a `restore` value (see
+/// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
+pub(crate) const RECORD_TAGS: u64 = 0b11 << 62;
+const _: () = assert!(RECORD_TAGS & (GEN | BACKTRACES | MAX_MASK << MAX_SHIFT | HOLES | LEN) == 0);
+
+/// The slot a record occupies, from the `restore` value its push returned: the count before it.
+#[inline(always)]
+pub(crate) fn slot_of(restore: u64) -> u32 {
+    (restore & LEN) as u32
+}
 const _: () = assert!(CAPACITY as u64 <= LEN && (u32::MAX as u64) < MAX_MASK);
 
 /// The highest rank key held, from a `state` word.
@@ -220,7 +251,7 @@ pub(crate) fn max_key_of(state: u64) -> u64 {
 /// The next generation after `state`'s, in place in an otherwise empty word.
 #[inline(always)]
 fn next_generation(state: u64) -> u64 {
-    (state & GEN).wrapping_add(GEN_ONE)
+    (state & GEN).wrapping_add(GEN_ONE) & GEN
 }
 
 #[inline(always)]
@@ -237,7 +268,6 @@ impl HeldSet {
             waiting_since: AtomicU64::new(0),
             wait_seq: AtomicU64::new(0),
             in_use: AtomicBool::new(true),
-            backtraces: AtomicBool::new(false),
             overflowed: AtomicBool::new(false),
             owner: StdMutex::new(None),
             next: AtomicPtr::new(ptr::null_mut()),
@@ -266,7 +296,7 @@ impl HeldSet {
                     }
                 }
             });
-        set.backtraces.store(backtraces(), Ordering::Relaxed);
+        set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
         *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
         set
     }
@@ -308,41 +338,61 @@ impl HeldSet {
         self.state.load(Ordering::Relaxed)
     }
 
-    /// Records a newly acquired lock; returns its slot and the state to restore on release, or
-    /// `None` when the set is full.
+    /// Records a newly acquired lock; returns the state to restore on release (which also names
+    /// the slot: see [`slot_of`]), or `None` when the set is full.
     #[inline(always)]
-    pub(crate) fn push(&self, entry: &SlotView) -> Option<(u32, u64)> {
+    pub(crate) fn push(&self, entry: &SlotView) -> Option<u64> {
         self.push_from(entry, self.state())
     }
 
     /// [`push`](Self::push), given the current `state` word (read earlier by the owner, who alone
     /// changes it).
     #[inline(always)]
-    pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> Option<(u32, u64)> {
-        let len = (state & LEN) as usize;
-        // The cold path takes the entry by value: a reference would keep it in memory here.
-        let Some(slot) = self.slots.get(len) else { return self.push_when_full(*entry) };
-        slot.fill(entry, self.backtraces.load(Ordering::Relaxed));
-        let max = max_key_of(state).max(rank_key(entry.class));
-        // Release: a reader that sees the new count sees the slot.
-        let next = state & HOLES | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
-        self.state.store(next, Ordering::Release);
-        Some((len as u32, state))
+    pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> Option<u64> {
+        self.push_words(entry.words(), rank_key(entry.class), state)
     }
 
-    /// Forgets the lock recorded in `index`, given the state `push` returned with it: when it is
-    /// the latest lock (and no holes are about), that state is simply what holds again.
     #[inline(always)]
-    pub(crate) fn release(&self, index: u32, restore: u64) {
-        let state = self.state.load(Ordering::Relaxed);
-        if state & (LEN | HOLES) == u64::from(index) + 1 {
-            // Cleared, not left behind the count: a reader that read the count before this
-            // release must not take the slot for a lock still held.
-            self.slots[index as usize].addr.store(0, Ordering::Release);
-            self.state.store(restore & !GEN | next_generation(state), Ordering::Release);
-        } else {
-            self.release_out_of_order(index);
+    fn push_words(&self, words: Words, key: u64, state: u64) -> Option<u64> {
+        let len = (state & LEN) as usize;
+        // The cold path takes the words one by one: a struct would be passed in memory, and kept
+        // there on this path too.
+        let Some(slot) = self.slots.get(len) else {
+            return self.push_when_full(words.addr, words.class, words.site, key);
+        };
+        slot.fill(words, state & BACKTRACES != 0);
+        let max = max_key_of(state).max(key);
+        // Release: a reader that sees the new count sees the slot.
+        let next =
+            state & (HOLES | BACKTRACES) | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
+        self.state.store(next, Ordering::Release);
+        Some(state)
+    }
+
+    /// Forgets a lock, given the state `push` returned for it: when it is the latest lock (and no
+    /// holes are about), that state is simply what holds again.
+    #[inline(always)]
+    pub(crate) fn release(&self, restore: u64) {
+        if !self.release_latest(restore) {
+            self.release_out_of_order(slot_of(restore));
         }
+    }
+
+    /// [`release`](Self::release) when the record is the latest and no holes are about, the
+    /// usual case; `false` (and nothing done) otherwise, also when `restore` has a
+    /// [`RECORD_TAGS`] bit set.
+    #[inline(always)]
+    pub(crate) fn release_latest(&self, restore: u64) -> bool {
+        let state = self.state.load(Ordering::Relaxed);
+        if state & (LEN | HOLES) != (restore & (LEN | RECORD_TAGS)) + 1 {
+            return false;
+        }
+        // Cleared, not left behind the count: a reader that read the count before this release
+        // must not take the slot for a lock still held. Masked, not bounds-checked: the slot is
+        // below the count here.
+        self.slots[slot_of(restore) as usize % CAPACITY].addr.store(0, Ordering::Release);
+        self.state.store(restore & !(GEN | RECORD_TAGS) | next_generation(state), Ordering::Release);
+        true
     }
 
     /// Owner only: a release that is not of the latest lock, or with holes about.
@@ -356,11 +406,12 @@ impl HeldSet {
     #[cold]
     #[inline(never)]
     #[allow(improper_ctypes_definitions)] // never called from C: `extern "C"` only to not unwind
-    extern "C" fn push_when_full(&self, entry: SlotView) -> Option<(u32, u64)> {
+    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, key: u64) -> Option<u64> {
         // Holes left by out-of-order or foreign releases may be at the top.
         self.refresh();
-        if self.len() < CAPACITY {
-            return self.push(&entry);
+        let state = self.state();
+        if ((state & LEN) as usize) < CAPACITY {
+            return self.push_words(Words { addr, class, site }, key, state);
         }
         self.overflow();
         None
@@ -426,7 +477,7 @@ impl HeldSet {
         let since = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.waiting_since.store(since, Ordering::Relaxed);
         self.wait_seq.fetch_add(1, Ordering::Relaxed);
-        self.waiting.fill(&entry, self.backtraces.load(Ordering::Relaxed));
+        self.waiting.fill(entry.words(), self.state() & BACKTRACES != 0);
     }
 
     /// Notes that the owner stopped waiting.
@@ -546,8 +597,8 @@ impl HeldSet {
             }
             max = max.max(rank_key(slot.class()));
         }
-        let generation = next_generation(self.state());
-        self.state.store(state(len, holes, max) | generation, Ordering::Release);
+        let old = self.state();
+        self.state.store(state(len, holes, max) | old & BACKTRACES | next_generation(old), Ordering::Release);
     }
 
     /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
@@ -569,7 +620,7 @@ impl HeldSet {
     /// global list (async tasks come and go far more often than threads).
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
     pub(crate) fn reassign(&self, holder: Holder) {
-        self.state.store(0, Ordering::Release);
+        self.state.store(self.state() & BACKTRACES, Ordering::Release);
         self.overflowed.store(false, Ordering::Relaxed);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
     }

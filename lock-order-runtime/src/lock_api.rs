@@ -533,7 +533,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// drop(held);
     /// assert!(m.try_lock().is_some());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T, C>> {
         let site = Location::caller();
@@ -1021,7 +1021,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<i32>> = RwLock::new(vec![1]);
     /// assert_eq!(lock.read()[0], 1);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with(
@@ -1042,7 +1042,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<i32>> = RwLock::new(vec![]);
     /// lock.write().push(1);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn write(&self) -> RwLockWriteGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with(
@@ -1061,7 +1061,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// let w = lock.write();
     /// assert!(lock.try_read().is_none());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
@@ -1077,7 +1077,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// let r = lock.read();
     /// assert!(lock.try_write().is_none());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, R, T, C>> {
         let site = Location::caller();
@@ -1318,7 +1318,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///     RwLockUpgradableReadGuard::upgrade(list).push(1);
     /// }
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with(

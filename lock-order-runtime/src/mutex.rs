@@ -165,7 +165,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// let m: lock_order::Mutex<Vec<i32>> = lock_order::Mutex::new(vec![]);
     /// m.lock().unwrap().push(4);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
@@ -187,7 +187,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// drop(held);
     /// assert!(m.try_lock().is_ok());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T, C>> {
         let site = Location::caller();

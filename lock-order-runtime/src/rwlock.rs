@@ -102,7 +102,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![1]);
     /// assert_eq!(lock.read().unwrap()[0], 1);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
@@ -122,7 +122,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![]);
     /// lock.write().unwrap().push(1);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
@@ -140,7 +140,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let _w = lock.write().unwrap();
     /// assert!(lock.try_read().is_err());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T, C>> {
         let site = Location::caller();
@@ -158,7 +158,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let _r = lock.read().unwrap();
     /// assert!(lock.try_write().is_err());
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T, C>> {
         let site = Location::caller();
