@@ -73,7 +73,11 @@ pub(crate) fn lock_with<G>(
             }
         }
         let pending = check_blocking(request);
-        let guard = pending.wait_for(block);
+        // Not through `wait_for`: a guard returned from a call would come back through memory,
+        // and the uncontended path, which joins this one, would then keep its guard there too.
+        let waiting = pending.waiting();
+        let guard = block();
+        drop(waiting);
         (guard, pending.acquired())
     }
     #[cfg(not(lock_order_checked))]
@@ -87,7 +91,7 @@ pub(crate) fn lock_with<G>(
 mod imp {
     use super::Request;
     use crate::context::current_set;
-    use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, RECORD_TAGS};
+    use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS};
     use crate::report::{dispatch, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
@@ -111,6 +115,10 @@ mod imp {
     /// record goes before the lock is released.
     #[must_use]
     pub(crate) struct Held {
+        /// The set holding the record. Without the `tokio` feature that is always the thread's
+        /// own set (no guard of a thread's record is `Send`), found again from the thread-local
+        /// on release: the record is then one word, one register fewer while the guard lives.
+        #[cfg(feature = "tokio")]
         set: &'static HeldSet,
         /// The set's state before this record, restored when it is released as the latest; it
         /// also names the record's slot ([`slot_of`]), and carries the tags below.
@@ -118,7 +126,7 @@ mod imp {
     }
 
     /// Tags a record that is not kept: the set was full, or the record was given up.
-    const UNTRACKED: u64 = 1 << 63;
+    const UNTRACKED: u64 = NOT_RECORDED;
 
     /// Tags a record whose guard is `Send` (see [`record_shared`]). Both tags make the inline
     /// release miss, so a thread's own records cost one compare to release.
@@ -130,8 +138,9 @@ mod imp {
         fn drop(&mut self) {
             // The usual case, a thread's latest lock, inline; `SHARED` and `UNTRACKED` slots
             // never match it.
-            if !self.set.release_latest(self.restore) {
-                release_other(self.set, self.restore);
+            let set = self.set();
+            if !set.release_latest(self.restore) {
+                release_other(set, self.restore);
             }
         }
     }
@@ -157,7 +166,7 @@ mod imp {
             if self.restore & UNTRACKED != 0 {
                 return Rewait(None);
             }
-            let view = self.set.snapshot_slot(slot_of(self.restore));
+            let view = self.set().snapshot_slot(slot_of(self.restore));
             drop(self);
             Rewait(view.map(|v| {
                 check_blocking(Request { addr: v.addr, class: v.class, site, kind: v.kind, access: v.access })
@@ -254,16 +263,39 @@ mod imp {
 
     impl Held {
         #[inline(always)]
-        fn new(set: &'static HeldSet, pushed: Option<u64>) -> Held {
-            match pushed {
-                Some(restore) => Held { set, restore },
-                None => Held::untracked(set),
-            }
+        fn new(set: &'static HeldSet, restore: u64) -> Held {
+            Held::from_parts(set, restore)
         }
 
         #[inline(always)]
         fn untracked(set: &'static HeldSet) -> Held {
-            Held { set, restore: UNTRACKED }
+            Held::from_parts(set, UNTRACKED)
+        }
+
+        #[inline(always)]
+        fn from_parts(set: &'static HeldSet, restore: u64) -> Held {
+            #[cfg(feature = "tokio")]
+            {
+                Held { set, restore }
+            }
+            #[cfg(not(feature = "tokio"))]
+            {
+                let _ = set;
+                Held { restore }
+            }
+        }
+
+        /// The set holding the record.
+        #[inline(always)]
+        fn set(&self) -> &'static HeldSet {
+            #[cfg(feature = "tokio")]
+            {
+                self.set
+            }
+            #[cfg(not(feature = "tokio"))]
+            {
+                crate::held::thread_set()
+            }
         }
     }
 
@@ -391,10 +423,8 @@ mod imp {
     #[inline]
     pub(crate) fn record_shared(request: Request) -> Held {
         let set = current_set();
-        match set.push(&request.slot()) {
-            Some(restore) => Held { set, restore: restore | SHARED },
-            None => Held::untracked(set),
-        }
+        // `| SHARED` leaves an untracked record untracked.
+        Held::from_parts(set, set.push(&request.slot()) | SHARED)
     }
 
     /// Releases a shared record: as the owner when the set is the current one (the usual case: a
@@ -426,7 +456,7 @@ mod imp {
             if self.restore & UNTRACKED != 0 {
                 return self;
             }
-            let Some(view) = self.set.snapshot_slot(slot_of(self.restore)) else { return self };
+            let Some(view) = self.set().snapshot_slot(slot_of(self.restore)) else { return self };
             drop(self);
             record_shared(Request {
                 addr: view.addr,
@@ -439,7 +469,7 @@ mod imp {
 
         /// Forgets the record now; the guard goes on without one (handed to another task).
         pub(crate) fn forget_record(&mut self) {
-            let untracked = Held::untracked(self.set);
+            let untracked = Held::untracked(self.set());
             drop(std::mem::replace(self, untracked));
         }
     }

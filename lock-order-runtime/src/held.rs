@@ -41,9 +41,11 @@ pub(crate) struct Slot {
     class: AtomicUsize,
     /// The `Location`'s address, `Access` in the low two bits.
     site: AtomicUsize,
-    /// Where the acquire came from, only with `LOCK_ORDER_BACKTRACE=1` (see [`backtraces`]).
-    backtrace: StdMutex<Option<Arc<Backtrace>>>,
 }
+
+/// Where the acquire recorded in a slot came from, only with `LOCK_ORDER_BACKTRACE=1` (see
+/// [`backtraces`]); kept apart from the slots so that those stay three words each.
+struct Trace(StdMutex<Option<Arc<Backtrace>>>);
 
 /// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
 /// references, so they are at least 4-aligned): they carry the kind and the access.
@@ -86,19 +88,11 @@ impl SlotView {
 
 impl Slot {
     const fn new() -> Self {
-        Slot {
-            addr: AtomicUsize::new(0),
-            class: AtomicUsize::new(0),
-            site: AtomicUsize::new(0),
-            backtrace: StdMutex::new(None),
-        }
+        Slot { addr: AtomicUsize::new(0), class: AtomicUsize::new(0), site: AtomicUsize::new(0) }
     }
 
     #[inline(always)]
-    fn fill(&self, words: Words, backtrace: bool) {
-        if backtrace {
-            self.capture_backtrace();
-        }
+    fn fill(&self, words: Words) {
         self.class.store(words.class, Ordering::Relaxed);
         self.site.store(words.site, Ordering::Relaxed);
         // Publishes the fields above to readers that see the address.
@@ -133,24 +127,24 @@ impl Slot {
     }
 }
 
-impl Slot {
+impl Trace {
+    const fn new() -> Self {
+        Trace(StdMutex::new(None))
+    }
+
     // `extern "C"` on the cold paths taken after a lock is acquired: they cannot unwind, so the
     // hot path around them needs no landing pad, and keeps the new guard in registers.
     #[cold]
     #[inline(never)]
-    extern "C" fn capture_backtrace(&self) {
-        self.set_backtrace(Some(Arc::new(Backtrace::force_capture())));
+    extern "C" fn capture(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Backtrace::force_capture()));
     }
 
-    fn set_backtrace(&self, backtrace: Option<Arc<Backtrace>>) {
-        *self.backtrace.lock().unwrap_or_else(|e| e.into_inner()) = backtrace;
-    }
-
-    fn backtrace(&self) -> Option<Arc<Backtrace>> {
+    fn get(&self) -> Option<Arc<Backtrace>> {
         if !backtraces() {
             return None;
         }
-        self.backtrace.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -187,15 +181,20 @@ fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
 }
 
 /// The locks one thread or task holds, in acquisition order.
+///
+/// Laid out for the hot path: the state word and the first two slots share the first cache line.
+#[repr(C, align(64))]
 pub(crate) struct HeldSet {
-    slots: [Slot; CAPACITY],
     /// Packed: the number of slots in use (bits 0-6), whether holes may lie among them (bit 7),
     /// the rank key (`rank + 1`, 0 for none) of the highest-ranked lock held (bits 8-40), and
     /// more (see [`LEN`] and the constants after it).
     /// One word, so that recording or releasing a lock writes it once.
     state: AtomicU64,
+    slots: [Slot; CAPACITY],
+    traces: [Trace; CAPACITY],
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
     waiting: Slot,
+    waiting_trace: Trace,
     /// When the current wait began, in nanoseconds since [`epoch`].
     waiting_since: AtomicU64,
     /// Counts waits, so a watchdog reports each long wait once.
@@ -233,6 +232,10 @@ const GEN: u64 = (1 << 62) - GEN_ONE;
 /// Bits never set in the state word, left to the record that keeps a `restore` value (see
 /// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
 pub(crate) const RECORD_TAGS: u64 = 0b11 << 62;
+
+/// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
+/// that the release of a lock not recorded does nothing.
+pub(crate) const NOT_RECORDED: u64 = 1 << 63;
 const _: () = assert!(RECORD_TAGS & (GEN | BACKTRACES | MAX_MASK << MAX_SHIFT | HOLES | LEN) == 0);
 
 /// The slot a record occupies, from the `restore` value its push returned: the count before it.
@@ -262,9 +265,11 @@ fn state(len: usize, holes: bool, max_key: u64) -> u64 {
 impl HeldSet {
     fn new() -> Self {
         HeldSet {
-            slots: [const { Slot::new() }; CAPACITY],
             state: AtomicU64::new(0),
+            slots: [const { Slot::new() }; CAPACITY],
+            traces: [const { Trace::new() }; CAPACITY],
             waiting: Slot::new(),
+            waiting_trace: Trace::new(),
             waiting_since: AtomicU64::new(0),
             wait_seq: AtomicU64::new(0),
             in_use: AtomicBool::new(true),
@@ -339,34 +344,38 @@ impl HeldSet {
     }
 
     /// Records a newly acquired lock; returns the state to restore on release (which also names
-    /// the slot: see [`slot_of`]), or `None` when the set is full.
+    /// the slot: see [`slot_of`]), or [`NOT_RECORDED`] when the set is full. (Not an `Option`:
+    /// the two paths join in one register.)
     #[inline(always)]
-    pub(crate) fn push(&self, entry: &SlotView) -> Option<u64> {
+    pub(crate) fn push(&self, entry: &SlotView) -> u64 {
         self.push_from(entry, self.state())
     }
 
     /// [`push`](Self::push), given the current `state` word (read earlier by the owner, who alone
     /// changes it).
     #[inline(always)]
-    pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> Option<u64> {
+    pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> u64 {
         self.push_words(entry.words(), rank_key(entry.class), state)
     }
 
     #[inline(always)]
-    fn push_words(&self, words: Words, key: u64, state: u64) -> Option<u64> {
+    fn push_words(&self, words: Words, key: u64, state: u64) -> u64 {
         let len = (state & LEN) as usize;
         // The cold path takes the words one by one: a struct would be passed in memory, and kept
         // there on this path too.
         let Some(slot) = self.slots.get(len) else {
             return self.push_when_full(words.addr, words.class, words.site, key);
         };
-        slot.fill(words, state & BACKTRACES != 0);
+        if state & BACKTRACES != 0 {
+            self.traces[len].capture();
+        }
+        slot.fill(words);
         let max = max_key_of(state).max(key);
         // Release: a reader that sees the new count sees the slot.
         let next =
             state & (HOLES | BACKTRACES) | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
         self.state.store(next, Ordering::Release);
-        Some(state)
+        state
     }
 
     /// Forgets a lock, given the state `push` returned for it: when it is the latest lock (and no
@@ -406,7 +415,7 @@ impl HeldSet {
     #[cold]
     #[inline(never)]
     #[allow(improper_ctypes_definitions)] // never called from C: `extern "C"` only to not unwind
-    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, key: u64) -> Option<u64> {
+    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, key: u64) -> u64 {
         // Holes left by out-of-order or foreign releases may be at the top.
         self.refresh();
         let state = self.state();
@@ -414,7 +423,7 @@ impl HeldSet {
             return self.push_words(Words { addr, class, site }, key, state);
         }
         self.overflow();
-        None
+        NOT_RECORDED
     }
 
     #[cold]
@@ -445,7 +454,11 @@ impl HeldSet {
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
     pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
         self.consistent(|slots| {
-            slots.iter().filter_map(|slot| Some((slot.view()?, slot.backtrace()))).collect()
+            slots
+                .iter()
+                .zip(&self.traces)
+                .filter_map(|(slot, trace)| Some((slot.view()?, trace.get())))
+                .collect()
         })
     }
 
@@ -477,7 +490,10 @@ impl HeldSet {
         let since = u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.waiting_since.store(since, Ordering::Relaxed);
         self.wait_seq.fetch_add(1, Ordering::Relaxed);
-        self.waiting.fill(entry.words(), self.state() & BACKTRACES != 0);
+        if self.state() & BACKTRACES != 0 {
+            self.waiting_trace.capture();
+        }
+        self.waiting.fill(entry.words());
     }
 
     /// Notes that the owner stopped waiting.
@@ -492,7 +508,7 @@ impl HeldSet {
         let seq = self.wait_seq.load(Ordering::Acquire);
         let lock = self.waiting.view()?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
-        let backtrace = self.waiting.backtrace();
+        let backtrace = self.waiting_trace.get();
         Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
     }
 }
@@ -544,12 +560,17 @@ pub(crate) fn thread_set() -> &'static HeldSet {
     }
 }
 
+/// Claims a set for this thread. It cannot unwind (`extern "C"`): an acquire that may unwind
+/// between taking its lock and recording it would have to keep the new guard in memory, for the
+/// unwinding to drop it, on the uncontended path too.
 #[cold]
-fn claim_thread_set() -> &'static HeldSet {
-    let thread = std::thread::current();
+#[inline(never)]
+extern "C" fn claim_thread_set() -> &'static HeldSet {
+    // `thread::current` may panic while the thread is being torn down: the set is then anonymous.
+    let thread = std::panic::catch_unwind(std::thread::current).ok();
     let set = HeldSet::claim(Holder {
-        thread_name: thread.name().map(str::to_owned),
-        thread_id: Some(thread.id()),
+        thread_name: thread.as_ref().and_then(|t| t.name()).map(str::to_owned),
+        thread_id: thread.as_ref().map(std::thread::Thread::id),
         task_id: None,
     });
     // Registers the exit hook; during thread teardown it is gone, and the set stays claimed.
