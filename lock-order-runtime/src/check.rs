@@ -92,7 +92,7 @@ mod imp {
     use super::Request;
     use crate::context::current_set;
     use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS};
-    use crate::report::{dispatch, Acquisition, Violation, ViolationKind};
+    use crate::report::{dispatch, Access, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
 
@@ -319,10 +319,18 @@ mod imp {
     pub(crate) fn record_checked(request: Request) -> Option<Held> {
         let set = current_set();
         let state = set.state();
-        if suspicious(set, state, &request) {
+        let key = rank_key(request.class);
+        // An exclusive try that succeeded proves the lock was not held, by this thread either:
+        // an unranked one needs no scan.
+        let suspicious = if key != 0 {
+            key <= max_key_of(state)
+        } else {
+            request.access != Access::Exclusive && set.holds(request.addr)
+        };
+        if suspicious {
             return None;
         }
-        Some(Held::new(set, set.push_from(&request.slot(), state)))
+        Some(Held::new(set, set.push_checked(&request.slot(), state)))
     }
 
     /// Whether a blocking acquire of `request` may be a violation, given the set's `state`: a

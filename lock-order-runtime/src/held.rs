@@ -355,22 +355,35 @@ impl HeldSet {
     /// changes it).
     #[inline(always)]
     pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> u64 {
-        self.push_words(entry.words(), rank_key(entry.class), state)
+        let key = max_key_of(state).max(rank_key(entry.class));
+        self.push_words(entry.words(), key, state)
+    }
+
+    /// [`push_from`](Self::push_from) for an acquire whose check passed: a ranked entry is above
+    /// every lock held, so it is the new highest (no compare needed).
+    #[inline(always)]
+    pub(crate) fn push_checked(&self, entry: &SlotView, state: u64) -> u64 {
+        let key = match rank_key(entry.class) {
+            0 => max_key_of(state),
+            key => key,
+        };
+        self.push_words(entry.words(), key, state)
     }
 
     #[inline(always)]
-    fn push_words(&self, words: Words, key: u64, state: u64) -> u64 {
+    /// Records `words` on top, given the owner's current `state`; `max` is the highest rank key
+    /// held afterwards.
+    fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
         let len = (state & LEN) as usize;
         // The cold path takes the words one by one: a struct would be passed in memory, and kept
         // there on this path too.
         let Some(slot) = self.slots.get(len) else {
-            return self.push_when_full(words.addr, words.class, words.site, key);
+            return self.push_when_full(words.addr, words.class, words.site, max);
         };
         if state & BACKTRACES != 0 {
             self.traces[len].capture();
         }
         slot.fill(words);
-        let max = max_key_of(state).max(key);
         // Release: a reader that sees the new count sees the slot.
         let next =
             state & (HOLES | BACKTRACES) | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
@@ -396,10 +409,8 @@ impl HeldSet {
         if state & (LEN | HOLES) != (restore & (LEN | RECORD_TAGS)) + 1 {
             return false;
         }
-        // Cleared, not left behind the count: a reader that read the count before this release
-        // must not take the slot for a lock still held. Masked, not bounds-checked: the slot is
-        // below the count here.
-        self.slots[slot_of(restore) as usize % CAPACITY].addr.store(0, Ordering::Release);
+        // The slot is left as it is, beyond the count: readers take only slots below the count,
+        // and one that read the count before this release sees the generation change.
         self.state.store(restore & !(GEN | RECORD_TAGS) | next_generation(state), Ordering::Release);
         true
     }
@@ -415,12 +426,14 @@ impl HeldSet {
     #[cold]
     #[inline(never)]
     #[allow(improper_ctypes_definitions)] // never called from C: `extern "C"` only to not unwind
-    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, key: u64) -> u64 {
-        // Holes left by out-of-order or foreign releases may be at the top.
+    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, max: u64) -> u64 {
+        // Holes left by out-of-order or foreign releases may be at the top (and the refreshed
+        // highest rank can only be lower).
         self.refresh();
         let state = self.state();
         if ((state & LEN) as usize) < CAPACITY {
-            return self.push_words(Words { addr, class, site }, key, state);
+            let max = max.max(max_key_of(state));
+            return self.push_words(Words { addr, class, site }, max, state);
         }
         self.overflow();
         NOT_RECORDED
