@@ -5,8 +5,9 @@
 //! round, so load that comes and goes on the machine cancels out. The report is the median of
 //! those ratios over all rounds, with their min and max.
 //!
-//! One build holds lock-order in one mode only, so `benches/run.sh` runs this twice (plain, and
-//! with `--features enforce`) and merges the rows into one Markdown table. Run alone, it prints
+//! One build holds lock-order in one mode only, so `benches/run.sh` runs this once per mode and
+//! backend (plain, and with `--features enforce` and a backend's feature) and merges the rows
+//! into one Markdown table. Run alone, it prints
 //! tab-separated rows on stdout (`row`, mode, workload, baseline, baseline ns per op, lock type,
 //! median, min, max) and a readable summary on stderr.
 //!

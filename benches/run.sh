@@ -4,20 +4,29 @@
 #   benches/run.sh                   # about 5 minutes on 2 cores, most of it compiling
 #   PEERS_ROUNDS=51 benches/run.sh   # more rounds (see benches/peers.rs for every setting)
 #
-# One binary holds lock-order in one mode only, so the bench runs three times:
+# One binary holds lock-order in one mode only, so the bench runs four times:
 #   1. a plain release build: lock-order unchecked, next to std, parking_lot and tracing-mutex
 #      (with the `tokio` and `parking_lot` features, whose rows compare against the plain locks);
 #   2. `--features enforce`: lock-order checked, the std-shaped locks;
-#   3. `--features enforce,tokio,parking_lot`: lock-order checked, the tokio and parking_lot
-#      locks (apart from run 2, so that the std-shaped rows there are the default build's).
+#   3. `--features enforce,parking_lot`: lock-order checked, the parking_lot locks;
+#   4. `--features enforce,tokio`: lock-order checked, the tokio locks and a std-shaped lock
+#      taken in a task. Apart from runs 2 and 3: with the `tokio` feature every checked sync
+#      acquire also asks tokio which task is running (see the README), and runs 2 and 3 show
+#      each backend as a program without tokio gets it.
 #
-# Loops are aligned to 64 bytes (`-Cllvm-args=-align-loops=64`) so that where a loop happens to
-# land in the binary does not tilt the comparison; that needs its own target directory
-# (`<target>/peers`, or PEERS_TARGET_DIR) so the usual builds are not redone.
+# Code placement is pinned for every lock alike, so that where a loop or a branch happens to
+# land does not tilt the comparison: loops aligned to 64 bytes, and no jump across a 32-byte
+# boundary (Intel's "jump conditional code" erratum makes such jumps slow on many Xeons, by up
+# to a fifth of a lock's cost). That needs its own target directory (`<target>/peers`, or
+# PEERS_TARGET_DIR) so the usual builds are not redone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export RUSTFLAGS="${PEERS_RUSTFLAGS--Cllvm-args=-align-loops=64}"
+pinned="-Cllvm-args=-align-loops=64"
+if [ "$(uname -m)" = x86_64 ]; then
+    pinned="$pinned -Cllvm-args=-x86-branches-within-32B-boundaries"
+fi
+export RUSTFLAGS="${PEERS_RUSTFLAGS-$pinned}"
 export CARGO_TARGET_DIR="${PEERS_TARGET_DIR:-${CARGO_TARGET_DIR:-target}/peers}"
 # Backtrace capture would make tracing-mutex (and lock-order, with LOCK_ORDER_BACKTRACE) slower.
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_ORDER_BACKTRACE
@@ -33,8 +42,8 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 started=$(date +%s)
 bench --features tokio,parking_lot
 PEERS_LOCKS=lock-order bench --features enforce
-PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock,in a task" \
-    bench --features enforce,tokio,parking_lot
+PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
+PEERS_LOCKS=lock-order PEERS_WORKLOADS="in a task" bench --features enforce,tokio
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)

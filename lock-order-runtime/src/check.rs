@@ -267,6 +267,23 @@ mod imp {
             Held::from_parts(set, restore)
         }
 
+        /// A record of nothing, which releases nothing: a guard's record while the lock is
+        /// given up, or kept by another guard. (Not an `Option<Held>`: that would take a word
+        /// more in every guard.)
+        #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
+        #[inline(always)]
+        pub(crate) fn detached() -> Held {
+            Held::from_parts(&crate::held::DETACHED, UNTRACKED)
+        }
+
+        /// Whether this records nothing: [`detached`](Self::detached), or a lock not recorded
+        /// because the set was full.
+        #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
+        #[inline(always)]
+        pub(crate) fn is_detached(&self) -> bool {
+            self.restore & UNTRACKED != 0
+        }
+
         #[inline(always)]
         fn untracked(set: &'static HeldSet) -> Held {
             Held::from_parts(set, UNTRACKED)

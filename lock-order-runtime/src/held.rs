@@ -262,8 +262,11 @@ fn state(len: usize, holes: bool, max_key: u64) -> u64 {
     len as u64 | if holes { HOLES } else { 0 } | max_key << MAX_SHIFT
 }
 
+/// A set no thread or task owns, never written: what records of nothing point to.
+pub(crate) static DETACHED: HeldSet = HeldSet::new();
+
 impl HeldSet {
-    fn new() -> Self {
+    const fn new() -> Self {
         HeldSet {
             state: AtomicU64::new(0),
             slots: [const { Slot::new() }; CAPACITY],

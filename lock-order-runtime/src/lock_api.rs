@@ -75,19 +75,10 @@ mod record {
 
     use crate::check::{Held, Request, Rewait};
 
-    /// The record of the lock a guard holds; empty while the lock is given up (inside
-    /// `unlocked`, during a condition variable wait) or when another guard has it (a re-entry).
-    pub(crate) struct Record(Option<Held>);
-
-    impl Drop for Record {
-        /// Inlined into every guard's drop: this is half of the hot path.
-        #[inline(always)]
-        fn drop(&mut self) {
-            if let Some(held) = self.0.take() {
-                drop(held);
-            }
-        }
-    }
+    /// The record of the lock a guard holds; detached (see [`Held::detached`]) while the lock
+    /// is given up (inside `unlocked`, during a condition variable wait) or when another guard
+    /// has it (a re-entry). Dropping it releases the record, as `Held` does.
+    pub(crate) struct Record(Held);
 
     /// A record given up for a condition variable wait, with the re-acquire already checked.
     #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
@@ -96,18 +87,18 @@ mod record {
     impl Record {
         #[inline(always)]
         pub(crate) fn new(held: Held) -> Self {
-            Record(Some(held))
+            Record(held)
         }
 
         #[inline(always)]
         pub(crate) fn none() -> Self {
-            Record(None)
+            Record(Held::detached())
         }
 
         /// Forgets the record: the lock is released or given up.
         #[inline]
         pub(crate) fn release(&mut self) {
-            self.0 = None;
+            drop(std::mem::replace(&mut self.0, Held::detached()));
         }
 
         /// Forgets the record of a guard being taken apart.
@@ -119,14 +110,14 @@ mod record {
         /// Records the lock again.
         #[inline]
         pub(crate) fn set(&mut self, held: Held) {
-            self.0 = Some(held);
+            self.0 = held;
         }
 
         /// Records the lock again after a panic while it was given up, unless an outer guard
         /// (of a re-entered mutex) records it.
         #[cold]
         pub(crate) fn restore(&mut self, request: Request) {
-            if self.0.is_none() {
+            if self.0.is_detached() {
                 *self = super::reentry(request);
             }
         }
@@ -136,7 +127,8 @@ mod record {
         #[track_caller]
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
         pub(crate) fn release_for_wait(&mut self, site: &'static Location<'static>) -> Released {
-            self.0.take().map(|held| held.release_for_wait(site))
+            let held = std::mem::replace(&mut self.0, Held::detached());
+            (!held.is_detached()).then(|| held.release_for_wait(site))
         }
 
         /// The wait ended: the lock is held again.
@@ -144,7 +136,7 @@ mod record {
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
         pub(crate) fn reacquired(&mut self, released: Released) {
             if let Some(rewait) = released {
-                self.0 = Some(rewait.reacquired());
+                self.0 = rewait.reacquired();
             }
         }
     }
