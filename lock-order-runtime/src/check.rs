@@ -130,7 +130,7 @@ mod imp {
 
     /// Tags a record whose guard is `Send` (see [`record_shared`]). Both tags make the inline
     /// release miss, so a thread's own records cost one compare to release.
-    const SHARED: u64 = 1 << 62;
+    const SHARED: u64 = RECORD_TAGS & !NOT_RECORDED;
     const _: () = assert!(UNTRACKED | SHARED == RECORD_TAGS);
 
     impl Drop for Held {

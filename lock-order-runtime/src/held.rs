@@ -216,9 +216,10 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 }
 
 /// The fields of `HeldSet::state`: count (bits 0-6), holes (bit 7), highest rank key (33 bits,
-/// `rank + 1`), whether to capture backtraces (bit 41), and a generation (bits 42-61) that every
-/// change bumps, so that a reader can tell a consistent copy of the slots from one torn by the
-/// owner's changes. The top two bits are never set (see [`RECORD_TAGS`]).
+/// `rank + 1`), whether to capture backtraces (bit 41), two bits never set (see
+/// [`RECORD_TAGS`]), and on top a generation (bits 44-63) that every change bumps, so that a
+/// reader can tell a consistent copy of the slots from one torn by the owner's changes. On top,
+/// it wraps by itself: a push adds one to the count and the generation in one addition.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 const MAX_SHIFT: u32 = 8;
@@ -226,17 +227,27 @@ const MAX_MASK: u64 = (1 << 33) - 1;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
 /// state for its check learns from the same load whether to capture one.
 const BACKTRACES: u64 = 1 << (MAX_SHIFT + 33);
-const GEN_SHIFT: u32 = MAX_SHIFT + 34;
-const GEN_ONE: u64 = 1 << GEN_SHIFT;
-const GEN: u64 = (1 << 62) - GEN_ONE;
 /// Bits never set in the state word, left to the record that keeps a `restore` value (see
 /// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
-pub(crate) const RECORD_TAGS: u64 = 0b11 << 62;
+pub(crate) const RECORD_TAGS: u64 = 0b11 << (MAX_SHIFT + 34);
+const GEN_SHIFT: u32 = MAX_SHIFT + 36;
+const GEN_ONE: u64 = 1 << GEN_SHIFT;
+const GEN: u64 = !0 << GEN_SHIFT;
+/// What stays of the state word across a push: all but the highest rank (and the count and
+/// generation, which the push increments).
+const KEEP: u64 = !(MAX_MASK << MAX_SHIFT);
+/// The bit of the count that says the set is full (the count never exceeds the capacity).
+const FULL: u64 = CAPACITY as u64;
+const _: () = assert!(CAPACITY.is_power_of_two() && FULL & LEN == FULL && FULL << 1 > LEN);
 
 /// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
 /// that the release of a lock not recorded does nothing.
-pub(crate) const NOT_RECORDED: u64 = 1 << 63;
-const _: () = assert!(RECORD_TAGS & (GEN | BACKTRACES | MAX_MASK << MAX_SHIFT | HOLES | LEN) == 0);
+pub(crate) const NOT_RECORDED: u64 = 1 << (MAX_SHIFT + 35);
+const _: () = assert!(
+    RECORD_TAGS & (GEN | BACKTRACES | MAX_MASK << MAX_SHIFT | HOLES | LEN) == 0
+        && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
+        && GEN_ONE << 19 == 1 << 63
+);
 
 /// The slot a record occupies, from the `restore` value its push returned: the count before it.
 #[inline(always)]
@@ -254,7 +265,7 @@ pub(crate) fn max_key_of(state: u64) -> u64 {
 /// The next generation after `state`'s, in place in an otherwise empty word.
 #[inline(always)]
 fn next_generation(state: u64) -> u64 {
-    (state & GEN).wrapping_add(GEN_ONE) & GEN
+    (state & GEN).wrapping_add(GEN_ONE)
 }
 
 #[inline(always)]
@@ -373,23 +384,19 @@ impl HeldSet {
         self.push_words(entry.words(), key, state)
     }
 
-    #[inline(always)]
     /// Records `words` on top, given the owner's current `state`; `max` is the highest rank key
     /// held afterwards.
+    #[inline(always)]
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
-        let len = (state & LEN) as usize;
-        // The cold path takes the words one by one: a struct would be passed in memory, and kept
-        // there on this path too.
-        let Some(slot) = self.slots.get(len) else {
-            return self.push_when_full(words.addr, words.class, words.site, max);
-        };
-        if state & BACKTRACES != 0 {
-            self.traces[len].capture();
+        // One test for both of the rare cases: a full set, and backtraces to capture.
+        if state & (FULL | BACKTRACES) != 0 {
+            return self.push_rare(words.addr, words.class, words.site, max, state);
         }
-        slot.fill(words);
+        self.slots[(state & LEN) as usize % CAPACITY].fill(words);
+        // One more lock and one more generation (the count cannot carry: it is below the
+        // capacity); on top, the generation wraps.
+        let next = (state & KEEP | max << MAX_SHIFT).wrapping_add(GEN_ONE + 1);
         // Release: a reader that sees the new count sees the slot.
-        let next =
-            state & (HOLES | BACKTRACES) | (len as u64 + 1) | max << MAX_SHIFT | next_generation(state);
         self.state.store(next, Ordering::Release);
         state
     }
@@ -426,20 +433,30 @@ impl HeldSet {
         self.refresh();
     }
 
+    /// A push when the set is full, or backtraces are on: out of line, given the words one by
+    /// one (a struct would be passed in memory, and kept there on the hot path too).
     #[cold]
     #[inline(never)]
-    #[allow(improper_ctypes_definitions)] // never called from C: `extern "C"` only to not unwind
-    extern "C" fn push_when_full(&self, addr: usize, class: usize, site: usize, max: u64) -> u64 {
-        // Holes left by out-of-order or foreign releases may be at the top (and the refreshed
-        // highest rank can only be lower).
-        self.refresh();
-        let state = self.state();
-        if ((state & LEN) as usize) < CAPACITY {
-            let max = max.max(max_key_of(state));
-            return self.push_words(Words { addr, class, site }, max, state);
+    extern "C" fn push_rare(&self, addr: usize, class: usize, site: usize, max: u64, state: u64) -> u64 {
+        let (mut state, mut max) = (state, max);
+        if state & FULL != 0 {
+            // Holes left by out-of-order or foreign releases may be at the top (and the
+            // refreshed highest rank can only be lower).
+            self.refresh();
+            state = self.state();
+            if state & FULL != 0 {
+                self.overflow();
+                return NOT_RECORDED;
+            }
+            max = max.max(max_key_of(state));
         }
-        self.overflow();
-        NOT_RECORDED
+        let len = (state & LEN) as usize;
+        if state & BACKTRACES != 0 {
+            self.traces[len].capture();
+        }
+        self.slots[len].fill(Words { addr, class, site });
+        self.state.store((state & KEEP | max << MAX_SHIFT).wrapping_add(GEN_ONE + 1), Ordering::Release);
+        state
     }
 
     #[cold]
