@@ -418,3 +418,35 @@ fn a_thread_that_exits_holding_nothing_leaves_its_record_clean_for_the_next() {
         matches!(common::run_bounded("empty", FINISH, lock_order::held_locks), Outcome::Finished(v) if v.is_empty())
     );
 }
+
+/// The rank just below the top of the range.
+#[lock_rank(4_294_967_294)]
+struct NextToTop;
+/// The highest rank there is.
+#[lock_rank(4_294_967_295)]
+struct Top;
+
+/// Ranks at the top of the `u32` range order like any others (the check's packed keys saturate
+/// there; the report compares the ranks themselves): in order is fine, the other way is caught.
+#[test]
+fn the_highest_ranks_are_ordered_like_any_others() {
+    let below: Mutex<(), NextToTop> = Mutex::new(());
+    let top: Mutex<(), Top> = Mutex::new(());
+    let ((), in_order) = collecting(|| {
+        let _below = below.lock().unwrap();
+        let _top = top.lock().unwrap();
+    });
+    assert!(in_order.is_empty(), "false alarm: {in_order:?}");
+    let (lines, wrong) = collecting(|| {
+        let (first, _top) = (line!(), top.lock().unwrap());
+        let (second, _below) = (line!(), below.lock().unwrap());
+        (first, second)
+    });
+    if !CHECKS_ENABLED {
+        return assert!(wrong.is_empty());
+    }
+    assert_eq!(wrong.len(), 1, "{wrong:?}");
+    let acquiring = lock("NextToTop", Some(u32::MAX - 1), site!(lines.1, "below.lock"));
+    let holding = lock("Top", Some(u32::MAX), site!(lines.0, "top.lock"));
+    assert_violation(&wrong[0], ViolationKind::LockOrder, &acquiring, &holding);
+}

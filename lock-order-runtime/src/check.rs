@@ -401,12 +401,13 @@ mod imp {
         let conflicting = match held.iter().rev().find(|(h, _)| h.addr == request.addr) {
             Some(same) => Some((ViolationKind::RecursiveAcquisition, same)),
             None => {
-                let key = rank_key(request.class);
                 // The highest-ranked held lock not below the new one; the latest on ties
-                // (`max_by_key` keeps the last maximum, and `held` is oldest first).
+                // (`max_by_key` keeps the last maximum, and `held` is oldest first). Ranks, not
+                // the check's keys: those saturate at the top of the range.
+                let rank = request.class.map(|c| c.rank());
                 held.iter()
-                    .filter(|(h, _)| h.class.is_some() && rank_key(h.class) >= key)
-                    .max_by_key(|(h, _)| rank_key(h.class))
+                    .filter(|(h, _)| matches!((h.class, rank), (Some(c), Some(r)) if c.rank() >= r))
+                    .max_by_key(|(h, _)| h.class.map(|c| c.rank()))
                     .map(|worst| (ViolationKind::LockOrder, worst))
             }
         };

@@ -210,43 +210,41 @@ pub(crate) struct HeldSet {
 /// Head of the global list of every set ever made.
 static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
 
+/// A lock class's key in the state word: `rank + 1` (saturating at `u32::MAX`), 0 for unranked.
+/// The check compares keys; a report compares the ranks themselves.
 #[inline(always)]
 pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
-    class.map_or(0, |c| u64::from(c.rank()) + 1)
+    class.map_or(0, |c| u64::from(c.rank().saturating_add(1)))
 }
 
-/// The fields of `HeldSet::state`: count (bits 0-6), holes (bit 7), highest rank key (33 bits,
-/// `rank + 1`), whether to capture backtraces (bit 41), two bits never set (see
-/// [`RECORD_TAGS`]), and on top a generation (bits 44-63) that every change bumps, so that a
-/// reader can tell a consistent copy of the slots from one torn by the owner's changes. On top,
-/// it wraps by itself: a push adds one to the count and the generation in one addition.
+/// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
+/// low half: the count (bits 0-6), holes (bit 7), whether to capture backtraces (bit 8), two
+/// bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits 11-31) that every change
+/// bumps, so that a reader can tell a consistent copy of the slots from one torn by the owner's
+/// changes. The high half: the highest rank key held.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
-const MAX_SHIFT: u32 = 8;
-const MAX_MASK: u64 = (1 << 33) - 1;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
 /// state for its check learns from the same load whether to capture one.
-const BACKTRACES: u64 = 1 << (MAX_SHIFT + 33);
+const BACKTRACES: u64 = 0x100;
 /// Bits never set in the state word, left to the record that keeps a `restore` value (see
 /// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
-pub(crate) const RECORD_TAGS: u64 = 0b11 << (MAX_SHIFT + 34);
-const GEN_SHIFT: u32 = MAX_SHIFT + 36;
-const GEN_ONE: u64 = 1 << GEN_SHIFT;
-const GEN: u64 = !0 << GEN_SHIFT;
-/// What stays of the state word across a push: all but the highest rank (and the count and
-/// generation, which the push increments).
-const KEEP: u64 = !(MAX_MASK << MAX_SHIFT);
-/// The bit of the count that says the set is full (the count never exceeds the capacity).
-const FULL: u64 = CAPACITY as u64;
-const _: () = assert!(CAPACITY.is_power_of_two() && FULL & LEN == FULL && FULL << 1 > LEN);
-
+pub(crate) const RECORD_TAGS: u64 = 0b11 << 9;
 /// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
 /// that the release of a lock not recorded does nothing.
-pub(crate) const NOT_RECORDED: u64 = 1 << (MAX_SHIFT + 35);
+pub(crate) const NOT_RECORDED: u64 = 1 << 10;
+const GEN_ONE: u32 = 1 << 11;
+const GEN: u32 = !(GEN_ONE - 1);
+const MAX_SHIFT: u32 = 32;
+/// The bit of the count that says the set is full (the count never exceeds the capacity).
+const FULL: u64 = CAPACITY as u64;
 const _: () = assert!(
-    RECORD_TAGS & (GEN | BACKTRACES | MAX_MASK << MAX_SHIFT | HOLES | LEN) == 0
+    CAPACITY.is_power_of_two()
+        && FULL & LEN == FULL
+        && FULL << 1 > LEN
+        && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
         && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
-        && GEN_ONE << 19 == 1 << 63
+        && (LEN | HOLES | BACKTRACES | RECORD_TAGS) < GEN_ONE as u64
 );
 
 /// The slot a record occupies, from the `restore` value its push returned: the count before it.
@@ -254,18 +252,25 @@ const _: () = assert!(
 pub(crate) fn slot_of(restore: u64) -> u32 {
     (restore & LEN) as u32
 }
-const _: () = assert!(CAPACITY as u64 <= LEN && (u32::MAX as u64) < MAX_MASK);
 
 /// The highest rank key held, from a `state` word.
 #[inline(always)]
 pub(crate) fn max_key_of(state: u64) -> u64 {
-    (state >> MAX_SHIFT) & MAX_MASK
+    state >> MAX_SHIFT
 }
 
-/// The next generation after `state`'s, in place in an otherwise empty word.
+/// The next generation after `state`'s, in place in an otherwise empty low half; it wraps there.
 #[inline(always)]
 fn next_generation(state: u64) -> u64 {
-    (state & GEN).wrapping_add(GEN_ONE)
+    u64::from((state as u32 & GEN).wrapping_add(GEN_ONE))
+}
+
+/// The state after a push onto `state` (whose count is below the capacity): one more lock, the
+/// next generation, and `max` as the highest rank key. One 32-bit addition: the count cannot
+/// carry, and the generation wraps within the low half.
+#[inline(always)]
+fn pushed(state: u64, max: u64) -> u64 {
+    u64::from((state as u32).wrapping_add(GEN_ONE + 1)) | max << MAX_SHIFT
 }
 
 #[inline(always)]
@@ -393,11 +398,8 @@ impl HeldSet {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
         self.slots[(state & LEN) as usize % CAPACITY].fill(words);
-        // One more lock and one more generation (the count cannot carry: it is below the
-        // capacity); on top, the generation wraps.
-        let next = (state & KEEP | max << MAX_SHIFT).wrapping_add(GEN_ONE + 1);
         // Release: a reader that sees the new count sees the slot.
-        self.state.store(next, Ordering::Release);
+        self.state.store(pushed(state, max), Ordering::Release);
         state
     }
 
@@ -421,7 +423,9 @@ impl HeldSet {
         }
         // The slot is left as it is, beyond the count: readers take only slots below the count,
         // and one that read the count before this release sees the generation change.
-        self.state.store(restore & !(GEN | RECORD_TAGS) | next_generation(state), Ordering::Release);
+        // The saved state with the next generation (no tags: they failed the compare above).
+        let low = u64::from(restore as u32 & !GEN) | next_generation(state);
+        self.state.store(restore >> MAX_SHIFT << MAX_SHIFT | low, Ordering::Release);
         true
     }
 
@@ -455,7 +459,7 @@ impl HeldSet {
             self.traces[len].capture();
         }
         self.slots[len].fill(Words { addr, class, site });
-        self.state.store((state & KEEP | max << MAX_SHIFT).wrapping_add(GEN_ONE + 1), Ordering::Release);
+        self.state.store(pushed(state, max), Ordering::Release);
         state
     }
 
