@@ -38,29 +38,45 @@ bench() {
     cargo bench --quiet --bench peers "$@" | grep '^row' >>"$rows"
 }
 
+runs="${PEERS_RUNS:-3}"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 started=$(date +%s)
-bench --features tokio,parking_lot
-PEERS_LOCKS=lock-order bench --features enforce
-PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
-PEERS_LOCKS=lock-order PEERS_WORKLOADS="in a task" bench --features enforce,tokio
+# The four builds take turns, `runs` times, so that a slow spell of the machine does not land on
+# one build only.
+for _ in $(seq "$runs"); do
+    bench --features tokio,parking_lot
+    PEERS_LOCKS=lock-order bench --features enforce
+    PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
+    PEERS_LOCKS=lock-order PEERS_WORKLOADS="in a task" bench --features enforce,tokio
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}; $(rustc --version)."
 echo "Load average before / after: ${load_before} / ${load_after}; $(($(date +%s) - started)) s in all."
-echo "Each cell: median ratio to the baseline over ${PEERS_ROUNDS:-31} rounds (min-max in brackets); lower is faster."
+echo "Each cell: ratio to the baseline, the median of ${runs} runs' medians over ${PEERS_ROUNDS:-31} rounds each (min-max over all rounds in brackets); lower is faster."
 echo
 
 awk -F'\t' '
 function cell(w, c) { return (w SUBSEP c) in median ? sprintf("%.2f (%.2f-%.2f)", median[w, c], lo[w, c], hi[w, c]) : "-" }
+function mid(list,    v, m, i, j, t) {
+    m = split(list, v, " ")
+    for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
 $1 == "row" {
     mode = $2; w = $3; lock = $6
-    if (!(w in seen)) { seen[w] = 1; order[++n] = w; base[w] = $4; base_ns[w] = $5 }
+    if (!(w in seen)) { seen[w] = 1; order[++n] = w; base[w] = $4 }
+    base_list[w] = base_list[w] " " $5
     col = lock == "lock-order" ? "lock-order " mode : lock
-    if (!((w SUBSEP col) in median)) { median[w, col] = $7; lo[w, col] = $8; hi[w, col] = $9 }
+    key = w SUBSEP col
+    runs_of[key] = runs_of[key] " " $7
+    if (!(key in lo) || $8 + 0 < lo[key]) lo[key] = $8
+    if (!(key in hi) || $9 + 0 > hi[key]) hi[key] = $9
 }
 END {
+    for (key in runs_of) median[key] = mid(runs_of[key])
+    for (w in base_list) base_ns[w] = mid(base_list[w])
     print "| Workload | std, ns/op | parking_lot | tracing-mutex | lock-order, checked | lock-order, unchecked |"
     print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
