@@ -7,12 +7,12 @@
 //!
 //! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
 //! atomic instruction holds back every load after it. Recording a lock writes its slot (three
-//! words) and one `state` word (count, highest rank held, whether to capture backtraces),
-//! computed from the `state` read for the check. The guard keeps the `state` from before (two
-//! words in all: the set and that state, which also names the slot), and releasing the latest
-//! lock clears the slot's address and stores that state back: a load only decides the branch.
-//! Readers copy the slots between two reads of the state's generation, like a seqlock, so every
-//! lock a dump shows was held when it was read.
+//! words) and one `state` word (count, highest rank held, whether to capture backtraces, a
+//! generation), computed from the `state` read for the check. The guard keeps the `state` from
+//! before (which also names the slot), and releasing the latest lock stores that state back with
+//! the next generation: a load only decides the branch, and the slot is left as it is. Readers
+//! copy the slots below the count between two reads of the state, like a seqlock, so every lock a
+//! dump shows was held when it was read.
 //!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.
@@ -185,10 +185,9 @@ fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
 /// Laid out for the hot path: the state word and the first two slots share the first cache line.
 #[repr(C, align(64))]
 pub(crate) struct HeldSet {
-    /// Packed: the number of slots in use (bits 0-6), whether holes may lie among them (bit 7),
-    /// the rank key (`rank + 1`, 0 for none) of the highest-ranked lock held (bits 8-40), and
-    /// more (see [`LEN`] and the constants after it).
-    /// One word, so that recording or releasing a lock writes it once.
+    /// Packed: the number of slots in use, whether holes may lie among them, the rank key of the
+    /// highest-ranked lock held, and more (see [`LEN`] and the constants after it). One word, so
+    /// that recording or releasing a lock writes it once.
     state: AtomicU64,
     slots: [Slot; CAPACITY],
     traces: [Trace; CAPACITY],
@@ -421,9 +420,9 @@ impl HeldSet {
         if state & (LEN | HOLES) != (restore & (LEN | RECORD_TAGS)) + 1 {
             return false;
         }
-        // The slot is left as it is, beyond the count: readers take only slots below the count,
-        // and one that read the count before this release sees the generation change.
-        // The saved state with the next generation (no tags: they failed the compare above).
+        // The saved state with the next generation (no tags: they failed the compare above). The
+        // slot is left as it is, beyond the count: readers take only slots below the count, and
+        // one that read the count before this release sees the generation change.
         let low = u64::from(restore as u32 & !GEN) | next_generation(state);
         self.state.store(restore >> MAX_SHIFT << MAX_SHIFT | low, Ordering::Release);
         true
