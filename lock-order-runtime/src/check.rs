@@ -262,18 +262,13 @@ mod imp {
     }
 
     impl Held {
-        #[inline(always)]
-        fn new(set: &'static HeldSet, restore: u64) -> Held {
-            Held::from_parts(set, restore)
-        }
-
         /// A record of nothing, which releases nothing: a guard's record while the lock is
         /// given up, or kept by another guard. (Not an `Option<Held>`: that would take a word
         /// more in every guard.)
         #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
         #[inline(always)]
         pub(crate) fn detached() -> Held {
-            Held::from_parts(&crate::held::DETACHED, UNTRACKED)
+            Held::new(&crate::held::DETACHED, UNTRACKED)
         }
 
         /// Whether this records nothing: [`detached`](Self::detached), or a lock not recorded
@@ -286,11 +281,11 @@ mod imp {
 
         #[inline(always)]
         fn untracked(set: &'static HeldSet) -> Held {
-            Held::from_parts(set, UNTRACKED)
+            Held::new(set, UNTRACKED)
         }
 
         #[inline(always)]
-        fn from_parts(set: &'static HeldSet, restore: u64) -> Held {
+        fn new(set: &'static HeldSet, restore: u64) -> Held {
             #[cfg(feature = "tokio")]
             {
                 Held { set, restore }
@@ -322,7 +317,7 @@ mod imp {
     pub(crate) fn check_blocking(request: Request) -> Pending {
         let set = current_set();
         let state = set.state();
-        if suspicious(set, state, &request) {
+        if suspicious(set, state, &request, false) {
             // By value: a reference would make the request live in memory before the lock is taken.
             violation(set, request);
             return Pending { set, request, state: set.state() };
@@ -336,29 +331,23 @@ mod imp {
     pub(crate) fn record_checked(request: Request) -> Option<Held> {
         let set = current_set();
         let state = set.state();
-        let key = rank_key(request.class);
-        // An exclusive try that succeeded proves the lock was not held, by this thread either:
-        // an unranked one needs no scan.
-        let suspicious = if key != 0 {
-            key <= max_key_of(state)
-        } else {
-            request.access != Access::Exclusive && set.holds(request.addr)
-        };
-        if suspicious {
+        // An exclusive try that succeeded proves the lock was not held, by this thread either.
+        if suspicious(set, state, &request, request.access == Access::Exclusive) {
             return None;
         }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
     }
 
     /// Whether a blocking acquire of `request` may be a violation, given the set's `state`: a
-    /// rank not above the highest held, or (unranked) a lock already held.
+    /// rank not above the highest held, or (unranked) a lock already held, unless the caller
+    /// knows it is `not_held`.
     #[inline(always)]
-    fn suspicious(set: &HeldSet, state: u64, request: &Request) -> bool {
+    fn suspicious(set: &HeldSet, state: u64, request: &Request, not_held: bool) -> bool {
         let key = rank_key(request.class);
         if key != 0 {
             key <= max_key_of(state)
         } else {
-            set.holds(request.addr)
+            !not_held && set.holds(request.addr)
         }
     }
 
@@ -450,7 +439,7 @@ mod imp {
     pub(crate) fn record_shared(request: Request) -> Held {
         let set = current_set();
         // `| SHARED` leaves an untracked record untracked.
-        Held::from_parts(set, set.push(&request.slot()) | SHARED)
+        Held::new(set, set.push(&request.slot()) | SHARED)
     }
 
     /// Releases a shared record: as the owner when the set is the current one (the usual case: a
