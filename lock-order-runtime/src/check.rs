@@ -6,7 +6,7 @@
 //!
 //! Fast path of a checked blocking acquire: the lock's own try, then one thread-local load, one
 //! compare against the highest rank held (for an unranked lock, a scan of the few locks held),
-//! four stores into the thread's own record. No global lock, no allocation, no backtrace;
+//! three stores into the thread's own record. No global lock, no allocation, no backtrace;
 //! everything else is out of line, and the guard's record is one word (two with `tokio`).
 //! Unchecked builds compile all of it away: `Held` is zero-sized.
 

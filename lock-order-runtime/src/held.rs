@@ -6,8 +6,8 @@
 //! more than a `Cell` would, and needs no `unsafe`.
 //!
 //! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
-//! atomic instruction holds back every load after it. Recording a lock writes its slot (three
-//! words) and one `state` word (count, highest rank held, whether to capture backtraces, a
+//! atomic instruction holds back every load after it. Recording a lock writes its slot (two
+//! words: the address, and the class and site packed into one) and one `state` word (count, highest rank held, whether to capture backtraces, a
 //! generation), computed from the `state` read for the check. The guard keeps the `state` from
 //! before (which also names the slot), and releasing the latest lock stores that state back with
 //! the next generation: a load only decides the branch, and the slot is left as it is. Readers
@@ -33,19 +33,40 @@ use crate::report::{Access, LockKind};
 /// not recorded (the kernel's lockdep stops at 48).
 pub(crate) const CAPACITY: usize = 64;
 
-/// One held lock: which, of what class, where it was acquired, how.
+/// One held lock: which, of what class, where it was acquired, how. Two words, so that recording
+/// a lock takes two stores besides the state word's.
 pub(crate) struct Slot {
     /// The lock's address; 0 marks a slot released out of order (a hole).
     addr: AtomicUsize,
-    /// The class's address (0 when unranked), `LockKind` in the low two bits.
-    class: AtomicUsize,
-    /// The `Location`'s address, `Access` in the low two bits.
-    site: AtomicUsize,
+    /// The class (with the `LockKind`) and the site (with the `Access`), packed by
+    /// [`Words::packed`]; [`FAR`] when they are kept in the slot's [`Extra`] instead.
+    meta: AtomicU64,
 }
 
-/// Where the acquire recorded in a slot came from, only with `LOCK_ORDER_BACKTRACE=1` (see
-/// [`backtraces`]); kept apart from the slots so that those stay three words each.
+/// What a slot keeps apart, so that slots stay two words each: the class and site of a record
+/// that could not be packed, and where the acquire came from, only with `LOCK_ORDER_BACKTRACE=1`
+/// (see [`backtraces`]).
+struct Extra {
+    /// [`Words::class`] of a record whose `meta` is [`FAR`].
+    class: AtomicUsize,
+    /// [`Words::site`] of a record whose `meta` is [`FAR`].
+    site: AtomicUsize,
+    trace: Trace,
+}
+
 struct Trace(StdMutex<Option<Arc<Backtrace>>>);
+
+/// What classes and sites are packed relative to: a static of the runtime. Both are statics of
+/// the program too (`ClassInfo`s are declared by the macros, `Location`s made by the compiler),
+/// so in one executable they lie within 2 GiB of it, and each fits in 32 bits as its distance from
+/// here. Those of another shared object may not: they go to the slot's [`Extra`].
+#[repr(C, align(8))]
+struct Anchor(u8);
+static ANCHOR: Anchor = Anchor(0);
+
+/// `meta` of a record whose class or site is too far from the [`ANCHOR`] to be packed. Never a
+/// packed value: it would put the class and the site at the same address.
+const FAR: u64 = u64::MAX;
 
 /// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
 /// references, so they are at least 4-aligned): they carry the kind and the access.
@@ -53,6 +74,7 @@ const TAG: usize = 0b11;
 const _: () = assert!(
     std::mem::align_of::<ClassInfo>() > TAG
         && std::mem::align_of::<Location<'static>>() > TAG
+        && std::mem::align_of::<Anchor>() > TAG
         && LockKind::ReentrantMutex as usize <= TAG
         && Access::Permit as usize <= TAG
 );
@@ -67,12 +89,42 @@ pub(crate) struct SlotView {
     pub(crate) access: Access,
 }
 
-/// A [`SlotView`] as the three words a [`Slot`] stores.
+/// A [`SlotView`] as three words: the lock's address, the class's (0 when unranked) with the
+/// `LockKind` in the low bits, the site's with the `Access` in the low bits.
 #[derive(Clone, Copy)]
 struct Words {
     addr: usize,
     class: usize,
     site: usize,
+}
+
+impl Words {
+    /// The class and site in one word: the low half the class's distance from the [`ANCHOR`]
+    /// (just the kind when unranked), the high half the site's, tags in their low bits (the
+    /// anchor is aligned, so a distance keeps them); and 0 if both distances fit in 32 bits
+    /// (always so where addresses have 32 bits).
+    #[inline(always)]
+    fn packed(&self) -> (u64, u64) {
+        let anchor = ptr::from_ref(&ANCHOR) as usize;
+        let class = if self.class & !TAG == 0 { self.class } else { self.class.wrapping_sub(anchor) };
+        let site = self.site.wrapping_sub(anchor);
+        // A distance fits if adding 2^31 leaves it below 2^32.
+        let bias = |distance: usize| (distance as isize as i64 as u64).wrapping_add(1 << 31);
+        let far = (bias(class) | bias(site)) >> 32;
+        (u64::from(class as u32) | u64::from(site as u32) << 32, far)
+    }
+
+    /// The words [`packed`](Self::packed) packed into `meta`.
+    fn unpacked(addr: usize, meta: u64) -> Words {
+        let anchor = ptr::from_ref(&ANCHOR) as usize;
+        let distance = |half: u32| half as i32 as isize as usize;
+        let class = distance(meta as u32);
+        Words {
+            addr,
+            class: if class & !TAG == 0 { class } else { anchor.wrapping_add(class) },
+            site: anchor.wrapping_add(distance((meta >> 32) as u32)),
+        }
+    }
 }
 
 impl SlotView {
@@ -88,33 +140,60 @@ impl SlotView {
 
 impl Slot {
     const fn new() -> Self {
-        Slot { addr: AtomicUsize::new(0), class: AtomicUsize::new(0), site: AtomicUsize::new(0) }
+        Slot { addr: AtomicUsize::new(0), meta: AtomicU64::new(0) }
     }
 
+    /// Fills the slot with a record packed into `meta` (see [`Words::packed`]).
     #[inline(always)]
-    fn fill(&self, words: Words) {
-        self.class.store(words.class, Ordering::Relaxed);
-        self.site.store(words.site, Ordering::Relaxed);
-        // Publishes the fields above to readers that see the address.
-        self.addr.store(words.addr, Ordering::Release);
+    fn fill_packed(&self, addr: usize, meta: u64) {
+        self.meta.store(meta, Ordering::Relaxed);
+        // Publishes the word above to readers that see the address.
+        self.addr.store(addr, Ordering::Release);
+    }
+
+    /// Fills the slot with `words`, packed if they can be, else kept in `extra`.
+    #[inline]
+    fn fill(&self, extra: &Extra, words: Words) {
+        match words.packed() {
+            (meta, 0) => self.fill_packed(words.addr, meta),
+            _ => {
+                extra.class.store(words.class, Ordering::Relaxed);
+                extra.site.store(words.site, Ordering::Relaxed);
+                self.fill_packed(words.addr, FAR);
+            }
+        }
+    }
+
+    /// The slot's record as words, given its `meta` (owner only, or racy for readers).
+    #[inline]
+    fn words(extra: &Extra, addr: usize, meta: u64) -> Words {
+        match meta {
+            FAR => Words {
+                addr,
+                class: extra.class.load(Ordering::Relaxed),
+                site: extra.site.load(Ordering::Relaxed),
+            },
+            meta => Words::unpacked(addr, meta),
+        }
     }
 
     /// The class of the lock in this slot (owner only, or racy for readers).
-    #[inline(always)]
-    fn class(&self) -> Option<&'static ClassInfo> {
-        deref_static((self.class.load(Ordering::Relaxed) & !TAG) as *mut ClassInfo)
+    #[inline]
+    fn class(&self, extra: &Extra) -> Option<&'static ClassInfo> {
+        let words = Slot::words(extra, 0, self.meta.load(Ordering::Relaxed));
+        deref_static((words.class & !TAG) as *mut ClassInfo)
     }
 
-    fn view(&self) -> Option<SlotView> {
+    fn view(&self, extra: &Extra) -> Option<SlotView> {
         let addr = self.addr.load(Ordering::Acquire);
         if addr == 0 {
             return None;
         }
-        let class = self.class.load(Ordering::Relaxed);
-        let site = self.site.load(Ordering::Relaxed);
+        let meta = self.meta.load(Ordering::Relaxed);
+        let Words { class, site, .. } = Slot::words(extra, addr, meta);
         // A reader racing with the owner may see a slot being refilled; the address re-read
-        // below rejects a torn copy.
-        if site == 0 || self.addr.load(Ordering::Acquire) != addr {
+        // below rejects a torn copy (and 0 is no record: it would put the site at the anchor).
+        if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
             return None;
         }
         Some(SlotView {
@@ -124,6 +203,12 @@ impl Slot {
             kind: LockKind::from_bits((class & TAG) as u8),
             access: Access::from_bits((site & TAG) as u8),
         })
+    }
+}
+
+impl Extra {
+    const fn new() -> Self {
+        Extra { class: AtomicUsize::new(0), site: AtomicUsize::new(0), trace: Trace::new() }
     }
 }
 
@@ -182,7 +267,7 @@ fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
 
 /// The locks one thread or task holds, in acquisition order.
 ///
-/// Laid out for the hot path: the state word and the first two slots share the first cache line.
+/// Laid out for the hot path: the state word and the first three slots share the first cache line.
 #[repr(C, align(64))]
 pub(crate) struct HeldSet {
     /// Packed: the number of slots in use, whether holes may lie among them, the rank key of the
@@ -190,10 +275,10 @@ pub(crate) struct HeldSet {
     /// that recording or releasing a lock writes it once.
     state: AtomicU64,
     slots: [Slot; CAPACITY],
-    traces: [Trace; CAPACITY],
+    extras: [Extra; CAPACITY],
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
     waiting: Slot,
-    waiting_trace: Trace,
+    waiting_extra: Extra,
     /// When the current wait began, in nanoseconds since [`epoch`].
     waiting_since: AtomicU64,
     /// Counts waits, so a watchdog reports each long wait once.
@@ -285,9 +370,9 @@ impl HeldSet {
         HeldSet {
             state: AtomicU64::new(0),
             slots: [const { Slot::new() }; CAPACITY],
-            traces: [const { Trace::new() }; CAPACITY],
+            extras: [const { Extra::new() }; CAPACITY],
             waiting: Slot::new(),
-            waiting_trace: Trace::new(),
+            waiting_extra: Extra::new(),
             waiting_since: AtomicU64::new(0),
             wait_seq: AtomicU64::new(0),
             in_use: AtomicBool::new(true),
@@ -392,11 +477,13 @@ impl HeldSet {
     /// held afterwards.
     #[inline(always)]
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
-        // One test for both of the rare cases: a full set, and backtraces to capture.
-        if state & (FULL | BACKTRACES) != 0 {
+        let (meta, far) = words.packed();
+        // The rare cases: a full set, backtraces to capture, a record that cannot be packed.
+        // (Two tests: one `or` of the two measured slower, by where it put the code.)
+        if state & (FULL | BACKTRACES) != 0 || far != 0 {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
-        self.slots[(state & LEN) as usize % CAPACITY].fill(words);
+        self.slots[(state & LEN) as usize % CAPACITY].fill_packed(words.addr, meta);
         // Release: a reader that sees the new count sees the slot.
         self.state.store(pushed(state, max), Ordering::Release);
         state
@@ -436,7 +523,7 @@ impl HeldSet {
         self.refresh();
     }
 
-    /// A push when the set is full, or backtraces are on: out of line, given the words one by
+    /// A push when the set is full, backtraces are on, or the record cannot be packed: out of line, given the words one by
     /// one (a struct would be passed in memory, and kept there on the hot path too).
     #[cold]
     #[inline(never)]
@@ -455,9 +542,9 @@ impl HeldSet {
         }
         let len = (state & LEN) as usize;
         if state & BACKTRACES != 0 {
-            self.traces[len].capture();
+            self.extras[len].trace.capture();
         }
-        self.slots[len].fill(Words { addr, class, site });
+        self.slots[len].fill(&self.extras[len], Words { addr, class, site });
         self.state.store(pushed(state, max), Ordering::Release);
         state
     }
@@ -479,12 +566,14 @@ impl HeldSet {
     /// Every lock held, oldest first. Safe to call from any thread.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
-        self.consistent(|slots| slots.iter().filter_map(Slot::view).collect())
+        self.consistent(|slots| {
+            slots.iter().zip(&self.extras).filter_map(|(slot, extra)| slot.view(extra)).collect()
+        })
     }
 
     /// One slot's record, if it is in use.
     pub(crate) fn snapshot_slot(&self, index: u32) -> Option<SlotView> {
-        self.slots[..self.len()].get(index as usize)?.view()
+        self.slots[..self.len()].get(index as usize)?.view(&self.extras[index as usize])
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
@@ -492,8 +581,8 @@ impl HeldSet {
         self.consistent(|slots| {
             slots
                 .iter()
-                .zip(&self.traces)
-                .filter_map(|(slot, trace)| Some((slot.view()?, trace.get())))
+                .zip(&self.extras)
+                .filter_map(|(slot, extra)| Some((slot.view(extra)?, extra.trace.get())))
                 .collect()
         })
     }
@@ -527,9 +616,9 @@ impl HeldSet {
         self.waiting_since.store(since, Ordering::Relaxed);
         self.wait_seq.fetch_add(1, Ordering::Relaxed);
         if self.state() & BACKTRACES != 0 {
-            self.waiting_trace.capture();
+            self.waiting_extra.trace.capture();
         }
-        self.waiting.fill(entry.words());
+        self.waiting.fill(&self.waiting_extra, entry.words());
     }
 
     /// Notes that the owner stopped waiting.
@@ -542,9 +631,9 @@ impl HeldSet {
     /// from any thread.
     pub(crate) fn waiting_for(&self) -> Option<Wait> {
         let seq = self.wait_seq.load(Ordering::Acquire);
-        let lock = self.waiting.view()?;
+        let lock = self.waiting.view(&self.waiting_extra)?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
-        let backtrace = self.waiting_trace.get();
+        let backtrace = self.waiting_extra.trace.get();
         Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
     }
 }
@@ -647,12 +736,12 @@ impl HeldSet {
         }
         let mut max = 0;
         let mut holes = false;
-        for slot in &self.slots[..len] {
+        for (slot, extra) in self.slots[..len].iter().zip(&self.extras) {
             if slot.addr.load(Ordering::Relaxed) == 0 {
                 holes = true;
                 continue;
             }
-            max = max.max(rank_key(slot.class()));
+            max = max.max(rank_key(slot.class(extra)));
         }
         let old = self.state();
         self.state.store(state(len, holes, max) | old & BACKTRACES | next_generation(old), Ordering::Release);
@@ -680,5 +769,135 @@ impl HeldSet {
         self.state.store(self.state() & BACKTRACES, Ordering::Release);
         self.overflowed.store(false, Ordering::Relaxed);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields of a view, comparable.
+    fn fields(
+        view: &SlotView,
+    ) -> (usize, Option<*const ClassInfo>, *const Location<'static>, LockKind, Access) {
+        (view.addr, view.class.map(ptr::from_ref), ptr::from_ref(view.site), view.kind, view.access)
+    }
+
+    fn kinds() -> [LockKind; 4] {
+        [LockKind::Mutex, LockKind::RwLock, LockKind::Semaphore, LockKind::ReentrantMutex]
+    }
+
+    fn accesses() -> [Access; 4] {
+        [Access::Exclusive, Access::Shared, Access::Upgradable, Access::Permit]
+    }
+
+    static NEAR: ClassInfo = ClassInfo::__new("NEAR", 3, file!(), line!(), module_path!(), "");
+
+    #[test]
+    fn a_program_s_own_classes_and_sites_pack_into_one_word_and_back() {
+        let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
+        let mut pushed = Vec::new();
+        for (i, kind) in kinds().into_iter().enumerate() {
+            for (j, access) in accesses().into_iter().enumerate() {
+                let class = if (i + j) % 2 == 0 { Some(&NEAR) } else { None };
+                let view = SlotView {
+                    addr: 0x1000 + 8 * pushed.len(),
+                    class,
+                    site: Location::caller(),
+                    kind,
+                    access,
+                };
+                assert_eq!(view.words().packed().1, 0, "a static of the test binary packs");
+                set.push(&view);
+                pushed.push(view);
+            }
+        }
+        let held: Vec<_> = set.snapshot().iter().map(fields).collect();
+        assert_eq!(held, pushed.iter().map(fields).collect::<Vec<_>>());
+        assert!(set.slots[..pushed.len()].iter().all(|slot| slot.meta.load(Ordering::Relaxed) != FAR));
+        assert_eq!(max_key_of(set.state()), 4);
+    }
+
+    #[test]
+    fn distances_up_to_2_gib_either_way_pack() {
+        let anchor = ptr::from_ref(&ANCHOR) as usize;
+        let words = |class: isize, site: isize| Words {
+            addr: 0x40,
+            class: anchor.wrapping_add_signed(class) | LockKind::RwLock as usize,
+            site: anchor.wrapping_add_signed(site) | Access::Permit as usize,
+        };
+        let near = i32::MAX as isize & !7;
+        for (class, site) in [(8, -8), (-8, 8), (near, -near - 8), (-near - 8, near), (16, 16)] {
+            let (meta, far) = words(class, site).packed();
+            assert_eq!(far, 0, "{class} and {site} from the anchor pack");
+            let back = Words::unpacked(0x40, meta);
+            assert_eq!((back.class, back.site), (words(class, site).class, words(class, site).site));
+        }
+        #[cfg(target_pointer_width = "64")]
+        for (class, site) in [(near + 8, 8), (8, -near - 16), (1 << 40, 8)] {
+            assert_ne!(words(class, site).packed().1, 0, "{class} and {site} from the anchor do not pack");
+        }
+    }
+
+    /// Classes and sites far from the anchor, as those of another shared object may be, are kept
+    /// whole beside the slot: the same record comes back, and the rank still counts.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn classes_and_sites_far_from_the_runtime_are_kept_whole() {
+        // Large enough to be mapped on their own, away from the binary's statics.
+        let sites: &'static [Location<'static>] = Vec::leak(vec![*Location::caller(); 1 << 20]);
+        let classes: &'static [ClassInfo] = Vec::leak(
+            (0..1 << 16).map(|_| ClassInfo::__new("FAR", 7, file!(), line!(), module_path!(), "")).collect(),
+        );
+        let (far_class, far_site) = (&classes[classes.len() / 2], &sites[sites.len() / 2]);
+        let records = [
+            SlotView {
+                addr: 0x10,
+                class: Some(&NEAR),
+                site: far_site,
+                kind: LockKind::RwLock,
+                access: Access::Shared,
+            },
+            SlotView {
+                addr: 0x20,
+                class: None,
+                site: far_site,
+                kind: LockKind::Semaphore,
+                access: Access::Permit,
+            },
+            SlotView {
+                addr: 0x30,
+                class: Some(far_class),
+                site: Location::caller(),
+                kind: LockKind::ReentrantMutex,
+                access: Access::Upgradable,
+            },
+        ];
+        assert!(
+            records.iter().all(|r| r.words().packed().1 != 0),
+            "these records must be far from the anchor"
+        );
+
+        let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
+        for record in &records {
+            set.push(record);
+        }
+        assert!(set.slots[..records.len()].iter().all(|slot| slot.meta.load(Ordering::Relaxed) == FAR));
+        let held: Vec<_> = set.snapshot().iter().map(fields).collect();
+        assert_eq!(held, records.iter().map(fields).collect::<Vec<_>>());
+        assert_eq!(max_key_of(set.state()), 8);
+
+        // The rank of a far class is read back from beside its slot.
+        set.release_out_of_order(2);
+        assert_eq!(max_key_of(set.state()), 4);
+        set.slots[2].fill(&set.extras[2], records[2].words());
+        set.state.store(state(3, false, 0), Ordering::Release);
+        set.refresh();
+        assert_eq!(max_key_of(set.state()), 8);
+
+        // So is the lock the owner waits for.
+        set.begin_wait(records[1]);
+        let wait = set.waiting_for().expect("waiting");
+        assert_eq!(fields(&wait.lock), fields(&records[1]));
     }
 }
