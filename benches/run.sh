@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs benches/peers.rs in every build it needs and prints one Markdown report on stdout.
 #
-#   benches/run.sh                   # about 5 minutes on 2 cores, most of it compiling
+#   benches/run.sh                   # about 7 minutes on 2 cores, half of it compiling
 #   PEERS_ROUNDS=51 benches/run.sh   # more rounds (see benches/peers.rs for every setting)
 #
 # One binary holds lock-order in one mode only, so the bench runs four times:
@@ -38,7 +38,9 @@ bench() {
     cargo bench --quiet --bench peers "$@" | grep '^row' >>"$rows"
 }
 
-runs="${PEERS_RUNS:-3}"
+# Five runs by default: each run is a new process, and where the system places its stack and heap
+# moves one binary's ratios by up to 0.15 from one launch to the next.
+runs="${PEERS_RUNS:-5}"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 started=$(date +%s)
 # The four builds take turns, `runs` times, so that a slow spell of the machine does not land on
