@@ -65,7 +65,8 @@ struct Anchor(u8);
 static ANCHOR: Anchor = Anchor(0);
 
 /// `meta` of a record whose class or site is too far from the [`ANCHOR`] to be packed. Never a
-/// packed value: it would put the class and the site at the same address.
+/// packed value: it would put both the class and the site 4 bytes below the anchor (distances are
+/// multiples of the alignment, tags fill the two low bits).
 const FAR: u64 = u64::MAX;
 
 /// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
