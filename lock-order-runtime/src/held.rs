@@ -7,12 +7,12 @@
 //!
 //! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
 //! atomic instruction holds back every load after it. Recording a lock writes its slot (two
-//! words: the address, and the class and site packed into one) and one `state` word (count, highest rank held, whether to capture backtraces, a
-//! generation), computed from the `state` read for the check. The guard keeps the `state` from
-//! before (which also names the slot), and releasing the latest lock stores that state back with
-//! the next generation: a load only decides the branch, and the slot is left as it is. Readers
-//! copy the slots below the count between two reads of the state, like a seqlock, so every lock a
-//! dump shows was held when it was read.
+//! words: the address, and the class and site packed into one) and one `state` word (count,
+//! highest rank held, whether to capture backtraces, a generation), computed from the `state`
+//! read for the check. The guard keeps the `state` from before (which also names the slot), and
+//! releasing the latest lock stores that state back with the next generation: a load only decides
+//! the branch, and the slot is left as it is. Readers copy the slots below the count between two
+//! reads of the state, like a seqlock, so every lock a dump shows was held when it was read.
 //!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.
