@@ -12,7 +12,9 @@
 //! read for the check. The guard keeps the `state` from before (which also names the slot), and
 //! releasing the latest lock stores that state back with the next generation: a load only decides
 //! the branch, and the slot is left as it is. Readers copy the slots below the count between two
-//! reads of the state, like a seqlock, so every lock a dump shows was held when it was read.
+//! reads of the state, like a seqlock, so every lock a dump shows was held when it was read, or
+//! (a ranked std lock, recorded just before its try: see `check::lock_with`) was being tried;
+//! `diagnostics` settles the conflicts such a try can show.
 //!
 //! Sets are never freed: they live in one global, push-only list and are recycled when their
 //! thread exits, so a reader can walk the list at any time without a lock.

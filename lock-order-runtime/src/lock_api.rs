@@ -506,7 +506,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn lock(&self) -> MutexGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with(
+        let (inner, held) = check::lock_with_after(
             self.request(Location::caller()),
             || self.inner.try_lock(),
             || self.inner.lock(),
@@ -1016,7 +1016,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with(
+        let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Shared),
             || self.inner.try_read(),
             || self.inner.read(),
@@ -1037,7 +1037,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn write(&self) -> RwLockWriteGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with(
+        let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Exclusive),
             || self.inner.try_write(),
             || self.inner.write(),
@@ -1235,8 +1235,11 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             let inner = self.inner.read_recursive();
             return RwLockReadGuard::new(inner, Record::new(check::record_try(request)));
         }
-        let (inner, held) =
-            check::lock_with(request, || self.inner.try_read_recursive(), || self.inner.read_recursive());
+        let (inner, held) = check::lock_with_after(
+            request,
+            || self.inner.try_read_recursive(),
+            || self.inner.read_recursive(),
+        );
         RwLockReadGuard::new(inner, Record::new(held))
     }
 
@@ -1313,7 +1316,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with(
+        let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Upgradable),
             || self.inner.try_upgradable_read(),
             || self.inner.upgradable_read(),
@@ -2303,7 +2306,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
             let inner = self.inner.lock();
             return ReentrantMutexGuard::new(inner, reentry(request));
         }
-        let (inner, held) = check::lock_with(request, || self.inner.try_lock(), || self.inner.lock());
+        let (inner, held) = check::lock_with_after(request, || self.inner.try_lock(), || self.inner.lock());
         ReentrantMutexGuard::new(inner, Record::new(held))
     }
 
