@@ -78,6 +78,10 @@ impl fmt::Display for LockHolder {
 /// A snapshot of every thread's and task's held locks and blocked acquires.
 ///
 /// Safe to call from any thread at any time, while others run or hang. Empty without checks.
+/// Each thread's or task's locks are read as they were at one moment. A ranked std lock is
+/// recorded just before its try, so one that is being tried can show as held by two threads at
+/// once; the threads involved are then read again, after pauses of up to about 11 ms in all,
+/// until their records agree.
 ///
 /// ```
 /// eprintln!("{}", lock_order::dump());
