@@ -103,7 +103,7 @@ fn lock_checked<G>(
     {
         // Constants at every call: one of the two branches is compiled.
         if ahead && request.class.is_some() {
-            if let Some(held) = record_ahead(request) {
+            if let Some(held) = record_in_order(request, false) {
                 match try_now() {
                     Some(guard) => return (guard, held),
                     // Held elsewhere: forget the record, then wait below as any blocking acquire.
@@ -111,7 +111,7 @@ fn lock_checked<G>(
                 }
             }
         } else if let Some(guard) = try_now() {
-            match record_checked(request) {
+            match record_in_order(request, true) {
                 Some(held) => return (guard, held),
                 None => drop(guard),
             }
@@ -369,27 +369,16 @@ mod imp {
         Pending { set, request, state }
     }
 
-    /// Records a lock just taken without waiting, if taking it by a blocking acquire is no
-    /// violation; `None` (nothing recorded, nothing reported) otherwise.
+    /// Records a lock, if taking it by a blocking acquire is no violation; `None` (nothing
+    /// recorded, nothing reported) otherwise. `taken`: the lock was just taken without waiting,
+    /// not (a ranked lock) about to be tried; an exclusive try that succeeded proves the lock was
+    /// not held, by this thread either. A record made ahead of a try that then fails is dropped
+    /// by the caller: it is still the latest, and goes at the cost of a release.
     #[inline(always)]
-    pub(crate) fn record_checked(request: Request) -> Option<Held> {
+    pub(crate) fn record_in_order(request: Request, taken: bool) -> Option<Held> {
         let set = current_set();
         let state = set.state();
-        // An exclusive try that succeeded proves the lock was not held, by this thread either.
-        if suspicious(set, state, &request, request.access == Access::Exclusive) {
-            return None;
-        }
-        Some(Held::new(set, set.push_checked(&request.slot(), state)))
-    }
-
-    /// Records a ranked lock about to be tried, if taking it by a blocking acquire is no
-    /// violation; `None` (nothing recorded, nothing reported) otherwise. The caller drops the
-    /// record if the try fails: it is then still the latest, and goes at the cost of a release.
-    #[inline(always)]
-    pub(crate) fn record_ahead(request: Request) -> Option<Held> {
-        let set = current_set();
-        let state = set.state();
-        if suspicious(set, state, &request, false) {
+        if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
