@@ -107,6 +107,47 @@ fn opposite_orders_in_two_threads_stop_the_wrong_order_thread_with_both_sites() 
 }
 
 #[test]
+fn a_contended_lock_shows_the_waiter_blocked_on_the_holder_and_then_takes_it() {
+    if !CHECKS_ENABLED {
+        return;
+    }
+    let mutex: Arc<Mutex<u32, B>> = Arc::new(Mutex::new(0));
+    let holding = mutex.lock();
+    let waiter = {
+        let mutex = Arc::clone(&mutex);
+        thread::Builder::new()
+            .name("pl-waiter".into())
+            .spawn(move || {
+                let mut guard = mutex.lock();
+                *guard += 1;
+                held().len()
+            })
+            .unwrap()
+    };
+    // The waiter shows as blocked on the mutex, held by this thread only, and holds nothing itself
+    // (its record made ahead of the try was taken back when the try failed).
+    let deadline = Instant::now() + FINISH;
+    let waiting = loop {
+        let dump = lock_order::dump();
+        let waiter = dump.holders.iter().find(|h| h.holder.thread_name() == Some("pl-waiter")).cloned();
+        if let Some(state) = waiter.filter(|s| s.blocked_on.is_some()) {
+            break state;
+        }
+        assert!(Instant::now() < deadline, "the waiter never showed as blocked:\n{dump}");
+        thread::sleep(Duration::from_millis(1));
+    };
+    let blocked = waiting.blocked_on.as_ref().unwrap();
+    assert_eq!(blocked.lock.class.map(|c| c.name()), Some(B::INFO.unwrap().name()));
+    let holders: Vec<_> = blocked.holders.iter().map(|h| h.holder.thread_id()).collect();
+    assert_eq!(holders, [Some(thread::current().id())]);
+    assert!(waiting.held.is_empty(), "the waiter holds {:?}", waiting.held);
+    drop(holding);
+    let held_inside = run_bounded("pl-join", FINISH, move || waiter.join().unwrap()).finished();
+    assert_eq!(held_inside, 1, "the waiter held the mutex, recorded once");
+    assert_eq!(*mutex.lock(), 1);
+}
+
+#[test]
 fn the_same_two_threads_in_one_order_both_finish_without_a_report() {
     let a: Arc<Mutex<u32, A>> = Arc::new(Mutex::new(0));
     let b: Arc<Mutex<u32, B>> = Arc::new(Mutex::new(0));

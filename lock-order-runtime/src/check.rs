@@ -4,10 +4,11 @@
 //! blocking acquire (or nothing before a `try_*`), then keep the [`Held`] record in the guard.
 //! [`lock_with`] packages that for locks with a try-then-block shape.
 //!
-//! Fast path of a checked blocking acquire of a ranked std lock: one thread-local load, one compare
-//! against the highest rank held, three stores into the thread's own record, then the lock's own
-//! try. An unranked lock, and a `lock_api` one, is tried first and checked after (an unranked
-//! check scans the few locks held). No global lock, no allocation, no backtrace;
+//! Fast path of a checked blocking acquire of a ranked std or parking_lot mutex: one thread-local
+//! load, one compare against the highest rank held, three stores into the thread's own record,
+//! then the lock's own try. An unranked lock, and another `lock_api` one, is tried first and
+//! checked after (an unranked check scans the few locks held). No global lock, no allocation, no
+//! backtrace;
 //! everything else is out of line, and the guard's record is one word (two with `tokio`).
 //! Unchecked builds compile all of it away: `Held` is zero-sized.
 
@@ -51,8 +52,9 @@ impl Request {
     }
 }
 
-/// Runs a blocking acquire of a std lock under the check: `try_now` first (the uncontended case,
-/// which never marks the thread as waiting), then `block` with the thread marked as waiting.
+/// Runs a blocking acquire under the check: `try_now` first (the uncontended case, which never
+/// marks the thread as waiting), then `block` with the thread marked as waiting. For locks whose
+/// try is one compare-and-swap: std's, and parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
 ///
 /// A ranked lock is checked and recorded before its try: the record's stores then go out ahead of
 /// the lock's atomic instruction, which has to wait for them anyway, instead of between it and the
@@ -76,8 +78,8 @@ pub(crate) fn lock_with<G>(
 }
 
 /// [`lock_with`], checking the uncontended case once the lock is taken, ranked or not: for the
-/// `lock_api` locks, where recording ahead of the try measured slower (parking_lot's try reads
-/// the lock word before its compare-and-swap). The check's loads then follow the lock's atomic
+/// `lock_api` locks, whose `try_lock` may read the lock word before its compare-and-swap
+/// (parking_lot's does), where recording ahead of it measured no faster. The check's loads then follow the lock's atomic
 /// instruction instead of holding it back, and a successful exclusive try proves the lock was not
 /// already held by this thread, so an unranked lock skips its scan.
 #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks

@@ -57,6 +57,20 @@ pub use ::lock_api::{
     RawRwLockUpgrade, RawRwLockUpgradeDowngrade, RawRwLockUpgradeFair, RawRwLockUpgradeTimed,
 };
 
+/// `raw` as parking_lot's `RawMutex`, if that is what it is (a constant per `R`).
+#[cfg(all(feature = "parking_lot", lock_order_checked))]
+#[inline(always)]
+fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
+    // `typeid::of` rather than `TypeId::of`: `R` need not be `'static`.
+    if typeid::of::<R>() == typeid::of::<parking_lot::RawMutex>() {
+        // SAFETY: the type ids are equal, so `R` is `parking_lot::RawMutex`, which has no
+        // lifetime parameters for the erased ones to differ in.
+        Some(unsafe { &*std::ptr::from_ref(raw).cast::<parking_lot::RawMutex>() })
+    } else {
+        None
+    }
+}
+
 use crate::check::{self, Held, Pending, Request, Waiting};
 use crate::class::{LockClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
@@ -506,11 +520,28 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_order_checked, track_caller)]
     pub fn lock(&self) -> MutexGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
-            self.request(Location::caller()),
-            || self.inner.try_lock(),
-            || self.inner.lock(),
-        );
+        let request = self.request(Location::caller());
+        #[cfg(all(feature = "parking_lot", lock_order_checked))]
+        // SAFETY: the raw lock is only tried through this reference, never unlocked.
+        if let Some(raw) = parking_lot_raw(unsafe { self.inner.raw() }) {
+            // parking_lot's own `try_lock` reads the lock word before its compare-and-swap; its
+            // timed try starts with the compare-and-swap alone, which lets the check and record
+            // go ahead of it as for std's locks (see `check::lock_with`). With no time to wait it
+            // gives up after a short spin when the mutex is held, and the acquire then blocks
+            // as any other, shown as waiting.
+            let (inner, held) = check::lock_with(
+                request,
+                || {
+                    use ::lock_api::RawMutexTimed;
+                    // SAFETY: the mutex was just taken, by this thread.
+                    raw.try_lock_for(std::time::Duration::ZERO)
+                        .then(|| unsafe { self.inner.make_guard_unchecked() })
+                },
+                || self.inner.lock(),
+            );
+            return MutexGuard::new(inner, Record::new(held));
+        }
+        let (inner, held) = check::lock_with_after(request, || self.inner.try_lock(), || self.inner.lock());
         MutexGuard::new(inner, Record::new(held))
     }
 
