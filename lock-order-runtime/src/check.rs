@@ -79,9 +79,9 @@ pub(crate) fn lock_with<G>(
 
 /// [`lock_with`], checking the uncontended case once the lock is taken, ranked or not: for the
 /// `lock_api` locks, whose `try_lock` may read the lock word before its compare-and-swap
-/// (parking_lot's does), where recording ahead of it measured no faster. The check's loads then follow the lock's atomic
-/// instruction instead of holding it back, and a successful exclusive try proves the lock was not
-/// already held by this thread, so an unranked lock skips its scan.
+/// (parking_lot's does), where recording ahead of it measured no faster. The check's loads then
+/// follow the lock's atomic instruction instead of holding it back, and a successful exclusive try
+/// proves the lock was not already held by this thread, so an unranked lock skips its scan.
 #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
 #[inline(always)]
 #[cfg_attr(lock_order_checked, track_caller)]
