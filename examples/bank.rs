@@ -8,7 +8,8 @@
 //!
 //! Run: `cargo run --example bank`
 
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -83,11 +84,17 @@ fn run(bank: &Arc<Bank>, audit: fn(&Bank) -> i64) -> Vec<Result<String, String>>
     };
     let threads = [teller.expect("spawn teller"), auditor.expect("spawn auditor")];
     for _ in &threads {
-        if finished.recv_timeout(Duration::from_secs(5)).is_err() {
-            // A thread that panicked sends nothing; one that hangs never will.
-            if threads.iter().any(|t| !t.is_finished()) {
-                eprintln!("deadlock: the threads are still blocked after 5 s");
-                std::process::exit(1);
+        match finished.recv_timeout(Duration::from_secs(5)) {
+            Ok(()) => {}
+            // Every sender is gone: each thread finished or panicked (a thread that panicked
+            // sends nothing), though it may not have quite ended yet. `join` below waits for it.
+            Err(RecvTimeoutError::Disconnected) => break,
+            // Nothing for 5 s: a thread that panicked sent nothing, one that hangs never will.
+            Err(RecvTimeoutError::Timeout) => {
+                if threads.iter().any(|t| !t.is_finished()) {
+                    eprintln!("deadlock: the threads are still blocked after 5 s");
+                    std::process::exit(1);
+                }
             }
         }
     }
