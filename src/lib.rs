@@ -110,6 +110,8 @@
 //!   task.
 
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use lock_order_runtime::{
     class_of, held_locks, registry, set_policy, with_policy, Access, Acquisition, ClassInfo, Condvar, Holder,
