@@ -329,6 +329,11 @@ struct Spill {
     extras: [Extra; CAPACITY + 1],
 }
 
+/// How many sets are made at once, in one allocation (8 KB on 64-bit targets): one allocation
+/// per set would cost an aligned allocation's overhead each, and scatter sets among the memory
+/// of tasks, which the allocator could then not give back after a spike.
+const CHUNK: usize = 32;
+
 /// Where the `waiting` slot's [`Extra`] is in [`Spill::extras`].
 const WAITING: usize = CAPACITY;
 
@@ -354,7 +359,7 @@ fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
     FREE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// How many sets are claimed now, and how many were ever made.
+/// How many sets are claimed now, and how many were ever made (a multiple of [`CHUNK`]).
 pub(crate) fn records() -> (usize, usize) {
     let list = free_list();
     (list.in_use, list.made)
@@ -460,7 +465,7 @@ impl HeldSet {
         }
     }
 
-    /// Takes a set from the free list, or makes and publishes a new one: constant time.
+    /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
     pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
         let reused = {
             let mut list = free_list();
@@ -468,31 +473,52 @@ impl HeldSet {
             if let Some(set) = set {
                 list.head = deref_static(set.next_free.load(Ordering::Relaxed));
                 set.in_use.store(true, Ordering::Release);
-            } else {
-                list.made += 1;
+                list.in_use += 1;
             }
-            list.in_use += 1;
             set
         };
-        let set = reused.unwrap_or_else(|| {
-            let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
-            let mut head = ALL_SETS.load(Ordering::Acquire);
-            loop {
-                set.next.store(head, Ordering::Relaxed);
-                match ALL_SETS.compare_exchange_weak(
-                    head,
-                    ptr::from_ref(set).cast_mut(),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                ) {
-                    Ok(_) => break set,
-                    Err(now) => head = now,
-                }
-            }
-        });
+        let set = reused.unwrap_or_else(HeldSet::make_chunk);
         set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
         *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
         set
+    }
+
+    /// Makes [`CHUNK`] sets in one allocation and publishes them: returns the first, claimed, and
+    /// puts the others on the free list.
+    #[cold]
+    #[inline(never)]
+    fn make_chunk() -> &'static HeldSet {
+        let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
+        for (set, next) in chunk.iter().zip(&chunk[1..]) {
+            set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
+        }
+        for set in &chunk[1..] {
+            set.in_use.store(false, Ordering::Relaxed);
+        }
+        let (first, last) = (&chunk[0], &chunk[CHUNK - 1]);
+        let mut head = ALL_SETS.load(Ordering::Acquire);
+        loop {
+            last.next.store(head, Ordering::Relaxed);
+            // Release: readers that find the chunk see its links and flags.
+            match ALL_SETS.compare_exchange_weak(
+                head,
+                ptr::from_ref(first).cast_mut(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(now) => head = now,
+            }
+        }
+        let mut list = free_list();
+        for set in &chunk[1..] {
+            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+            set.next_free.store(next, Ordering::Relaxed);
+            list.head = Some(set);
+        }
+        list.made += CHUNK;
+        list.in_use += 1;
+        first
     }
 
     /// Gives the set back for reuse by a later thread or task: constant time. A set given back

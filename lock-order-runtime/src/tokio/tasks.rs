@@ -161,6 +161,12 @@ fn let_go(task: u64, set: &'static HeldSet) {
     entry.cached_by -= 1;
     if entry.cached_by == 0 && set.is_idle() {
         shard.sets.remove(&task);
+        if shard.sets.capacity() > 4 * shard.sets.len() + 64 {
+            // After a spike of live tasks, the map's memory goes back down too. Amortized: at
+            // least half the capacity was removed since the map last grew or shrank.
+            shard.sets.shrink_to(2 * shard.sets.len());
+            shard.swept_at = shard.swept_at.min(shard.sets.len());
+        }
         drop(guard);
         match SPARE.try_with(|spare| spare.get().is_none()) {
             Ok(true) => SPARE.set(Some(set)),
