@@ -25,8 +25,9 @@
 //! What a set costs: [`INLINE`] slots live in the set itself, 256 bytes in all on 64-bit targets
 //! (see the size assertion below), enough for the hot path of nearly every program. A set that
 //! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
-//! packed, or runs with backtraces on, gets a [`Spill`] of about 3.5 KB (the remaining slots up to
-//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set.
+//! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
+//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set. Sets
+//! are made [`CHUNK`] at a time, in one allocation.
 
 use std::backtrace::Backtrace;
 use std::cell::Cell;
@@ -341,9 +342,9 @@ const WAITING: usize = CAPACITY;
 static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
 
 /// The sets given back, ready for the next claim: a stack linked through `next_free`, behind a
-/// plain mutex. Pushing and popping are a few loads and stores
-/// under it, and it is taken only to claim or give back a set (a thread's first lock or its exit,
-/// a task's first lock or the end of its use of the set), never on an acquire or a release.
+/// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
+/// to claim or give back a set (a thread's first lock or its exit, a task's first lock or the
+/// end of its use of the set), never on an acquire or a release.
 static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
 
 struct FreeList {
@@ -373,10 +374,10 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 }
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
-/// low half: the count (bits 0-6, at most [`CAPACITY`]), holes (bit 7), whether to capture backtraces (bit 8), two
-/// bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits 11-31) that every change
-/// bumps, so that a reader can tell a consistent copy of the slots from one torn by the owner's
-/// changes. The high half: the highest rank key held.
+/// low half: the count (bits 0-6, at most [`CAPACITY`]), holes (bit 7), whether to capture
+/// backtraces (bit 8), two bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits
+/// 11-31) that every change bumps, so that a reader can tell a consistent copy of the slots from
+/// one torn by the owner's changes. The high half: the highest rank key held.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the

@@ -94,7 +94,7 @@
 //! # Many tasks at once
 //!
 //! In checked builds each thread, and each task that takes a lock, has a record of the locks it
-//! holds: 256 bytes (on 64-bit targets) with room for eight locks, and about 3.5 KB more, made
+//! holds: 256 bytes (on 64-bit targets) with room for eight locks, and about 3 KB more, made
 //! once and kept with the record, for one that ever holds more than eight at once (or runs with
 //! `LOCK_ORDER_BACKTRACE=1`). A task's record is claimed on its first lock and given back once
 //! it holds and awaits no lock and no worker runs it; claiming and giving back take constant
