@@ -1043,10 +1043,12 @@ mod tests {
             classes
         };
         let ranked = &RANKED;
+        // One site for every record: copies of the closure may each have their own `Location`.
+        let site = Location::caller();
         let record = |i: usize| SlotView {
             addr: 0x1000 + 8 * i,
             class: Some(&ranked[i]),
-            site: Location::caller(),
+            site,
             kind: LockKind::Mutex,
             access: Access::Exclusive,
         };
