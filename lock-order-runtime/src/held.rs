@@ -16,8 +16,18 @@
 //! (a ranked std lock, recorded just before its try: see `check::lock_with`) was being tried;
 //! `diagnostics` settles the conflicts such a try can show.
 //!
-//! Sets are never freed: they live in one global, push-only list and are recycled when their
-//! thread exits, so a reader can walk the list at any time without a lock.
+//! Sets are never freed: they live in one global, push-only list, so a reader can walk the list
+//! at any time without a lock. A set given back (its thread exited, its task is done) goes onto a
+//! free list, from which the next claim takes it: claiming and giving back take constant time
+//! however many sets exist. Memory after a spike of live threads or tasks therefore stays at the
+//! spike's number of sets, reused by later owners.
+//!
+//! What a set costs: [`INLINE`] slots live in the set itself, 256 bytes in all on 64-bit targets
+//! (see the size assertion below), enough for the hot path of nearly every program. A set that
+//! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
+//! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
+//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set. Sets
+//! are made [`CHUNK`] at a time, in one allocation.
 
 use std::backtrace::Backtrace;
 use std::cell::Cell;
@@ -35,6 +45,10 @@ use crate::report::{Access, LockKind};
 /// not recorded (the kernel's lockdep stops at 48).
 pub(crate) const CAPACITY: usize = 64;
 
+/// How many slots a set keeps inline: records beyond them go to the set's [`Spill`], off the hot
+/// path. Eight covers the nesting of nearly every program (and the eight-deep bench row).
+pub(crate) const INLINE: usize = 8;
+
 /// One held lock: which, of what class, where it was acquired, how. Two words, so that recording
 /// a lock takes two stores besides the state word's.
 pub(crate) struct Slot {
@@ -47,7 +61,7 @@ pub(crate) struct Slot {
 
 /// What a slot keeps apart, so that slots stay two words each: the class and site of a record
 /// that could not be packed, and where the acquire came from, only with `LOCK_ORDER_BACKTRACE=1`
-/// (see [`backtraces`]).
+/// (see [`backtraces`]). Kept in the set's [`Spill`].
 struct Extra {
     /// [`Words::class`] of a record whose `meta` is [`FAR`].
     class: AtomicUsize,
@@ -154,12 +168,14 @@ impl Slot {
         self.addr.store(addr, Ordering::Release);
     }
 
-    /// Fills the slot with `words`, packed if they can be, else kept in `extra`.
+    /// Fills the slot with `words`, packed if they can be, else kept in `extra` (made on demand:
+    /// only records that cannot be packed need it).
     #[inline]
-    fn fill(&self, extra: &Extra, words: Words) {
+    fn fill<'a>(&self, extra: impl FnOnce() -> &'a Extra, words: Words) {
         match words.packed() {
             (meta, 0) => self.fill_packed(words.addr, meta),
             _ => {
+                let extra = extra();
                 extra.class.store(words.class, Ordering::Relaxed);
                 extra.site.store(words.site, Ordering::Relaxed);
                 self.fill_packed(words.addr, FAR);
@@ -167,33 +183,35 @@ impl Slot {
         }
     }
 
-    /// The slot's record as words, given its `meta` (owner only, or racy for readers).
+    /// The slot's record as words, given its `meta` (owner only, or racy for readers); `None` for
+    /// a record kept in an `extra` that is not there.
     #[inline]
-    fn words(extra: &Extra, addr: usize, meta: u64) -> Words {
+    fn words(extra: Option<&Extra>, addr: usize, meta: u64) -> Option<Words> {
         match meta {
-            FAR => Words {
+            FAR => extra.map(|extra| Words {
                 addr,
                 class: extra.class.load(Ordering::Relaxed),
                 site: extra.site.load(Ordering::Relaxed),
-            },
-            meta => Words::unpacked(addr, meta),
+            }),
+            meta => Some(Words::unpacked(addr, meta)),
         }
     }
 
     /// The class of the lock in this slot (owner only, or racy for readers).
     #[inline]
-    fn class(&self, extra: &Extra) -> Option<&'static ClassInfo> {
-        let words = Slot::words(extra, 0, self.meta.load(Ordering::Relaxed));
+    fn class(&self, extra: Option<&Extra>) -> Option<&'static ClassInfo> {
+        let words = Slot::words(extra, 0, self.meta.load(Ordering::Relaxed))?;
         deref_static((words.class & !TAG) as *mut ClassInfo)
     }
 
-    fn view(&self, extra: &Extra) -> Option<SlotView> {
+    fn view(&self, extra: Option<&Extra>) -> Option<SlotView> {
         let addr = self.addr.load(Ordering::Acquire);
         if addr == 0 {
             return None;
         }
         let meta = self.meta.load(Ordering::Relaxed);
-        let Words { class, site, .. } = Slot::words(extra, addr, meta);
+        // A `FAR` record's extra was published before its address (see `HeldSet::spill`).
+        let Words { class, site, .. } = Slot::words(extra, addr, meta)?;
         // A reader racing with the owner may see a slot being refilled; the address re-read
         // below rejects a torn copy (and 0 is no record: it would put the site at the anchor).
         if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
@@ -262,9 +280,9 @@ fn epoch() -> Instant {
 
 /// Turns a pointer stored from a `&'static` back into it.
 fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
-    // SAFETY: every non-null pointer stored in a `Slot` was made from a `&'static T`
-    // (`ClassInfo`s are statics, `Location`s come from `#[track_caller]`), so it is valid
-    // for reads forever and never written through.
+    // SAFETY: every non-null pointer this is given was made from a `&'static T` (`ClassInfo`s
+    // are statics, `Location`s come from `#[track_caller]`, sets and spills are leaked boxes),
+    // so it is valid for reads forever and never written through.
     unsafe { ptr.cast_const().as_ref() }
 }
 
@@ -277,11 +295,14 @@ pub(crate) struct HeldSet {
     /// highest-ranked lock held, and more (see [`LEN`] and the constants after it). One word, so
     /// that recording or releasing a lock writes it once.
     state: AtomicU64,
-    slots: [Slot; CAPACITY],
-    extras: [Extra; CAPACITY],
+    /// The first [`INLINE`] slots; the rest are in the [`Spill`].
+    slots: [Slot; INLINE],
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
     waiting: Slot,
-    waiting_extra: Extra,
+    /// The slots beyond [`INLINE`] and every slot's [`Extra`], made by the owner on first need
+    /// (see [`spill`](Self::spill)), then kept as long as the set: readers may be reading it at
+    /// any time, and sets are never freed either.
+    spill: AtomicPtr<Spill>,
     /// When the current wait began, in nanoseconds since [`epoch`].
     waiting_since: AtomicU64,
     /// Counts waits, so a watchdog reports each long wait once.
@@ -292,10 +313,58 @@ pub(crate) struct HeldSet {
     owner: StdMutex<Option<Holder>>,
     /// The next set in the global list; written once, before the set is published.
     next: AtomicPtr<HeldSet>,
+    /// The next set in the free list while this one is on it (see [`FREE`]); written and read
+    /// only under that list's mutex.
+    next_free: AtomicPtr<HeldSet>,
 }
+
+// A set is 256 bytes on 64-bit targets, as its docs say: four cache lines.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<HeldSet>() == 256);
+
+/// What a set needs only for deep nesting, for records that cannot be packed, or for backtraces.
+struct Spill {
+    /// Slots [`INLINE`] to [`CAPACITY`].
+    slots: [Slot; CAPACITY - INLINE],
+    /// One per slot, and the last for the `waiting` slot.
+    extras: [Extra; CAPACITY + 1],
+}
+
+/// How many sets are made at once, in one allocation (8 KB on 64-bit targets): one allocation
+/// per set would cost an aligned allocation's overhead each, and scatter sets among the memory
+/// of tasks, which the allocator could then not give back after a spike.
+const CHUNK: usize = 32;
+
+/// Where the `waiting` slot's [`Extra`] is in [`Spill::extras`].
+const WAITING: usize = CAPACITY;
 
 /// Head of the global list of every set ever made.
 static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
+
+/// The sets given back, ready for the next claim: a stack linked through `next_free`, behind a
+/// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
+/// to claim or give back a set (a thread's first lock or its exit, a task's first lock or the
+/// end of its use of the set), never on an acquire or a release.
+static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
+
+struct FreeList {
+    head: Option<&'static HeldSet>,
+    /// Sets claimed and not given back.
+    in_use: usize,
+    /// Sets ever made.
+    made: usize,
+}
+
+fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
+    // Nothing panics while the list is locked; a poisoned one is still consistent.
+    FREE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How many sets are claimed now, and how many were ever made (a multiple of [`CHUNK`]).
+pub(crate) fn records() -> (usize, usize) {
+    let list = free_list();
+    (list.in_use, list.made)
+}
 
 /// A lock class's key in the state word: `rank + 1` (saturating at `u32::MAX`), 0 for unranked.
 /// The check compares keys; a report compares the ranks themselves.
@@ -305,10 +374,10 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 }
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
-/// low half: the count (bits 0-6), holes (bit 7), whether to capture backtraces (bit 8), two
-/// bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits 11-31) that every change
-/// bumps, so that a reader can tell a consistent copy of the slots from one torn by the owner's
-/// changes. The high half: the highest rank key held.
+/// low half: the count (bits 0-6, at most [`CAPACITY`]), holes (bit 7), whether to capture
+/// backtraces (bit 8), two bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits
+/// 11-31) that every change bumps, so that a reader can tell a consistent copy of the slots from
+/// one torn by the owner's changes. The high half: the highest rank key held.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
@@ -323,12 +392,15 @@ pub(crate) const NOT_RECORDED: u64 = 1 << 10;
 const GEN_ONE: u32 = 1 << 11;
 const GEN: u32 = !(GEN_ONE - 1);
 const MAX_SHIFT: u32 = 32;
-/// The bit of the count that says the set is full (the count never exceeds the capacity).
-const FULL: u64 = CAPACITY as u64;
+/// The bits of the count that say the inline slots are all in use: a push then goes to
+/// [`push_rare`](HeldSet::push_rare).
+const DEEP: u64 = LEN & !(INLINE as u64 - 1);
 const _: () = assert!(
     CAPACITY.is_power_of_two()
-        && FULL & LEN == FULL
-        && FULL << 1 > LEN
+        && INLINE.is_power_of_two()
+        && INLINE < CAPACITY
+        && CAPACITY as u64 <= LEN
+        && DEEP & INLINE as u64 == INLINE as u64
         && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
         && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
         && (LEN | HOLES | BACKTRACES | RECORD_TAGS) < GEN_ONE as u64
@@ -368,59 +440,142 @@ fn state(len: usize, holes: bool, max_key: u64) -> u64 {
 /// A set no thread or task owns, never written: what records of nothing point to.
 pub(crate) static DETACHED: HeldSet = HeldSet::new();
 
+impl Spill {
+    fn new() -> Self {
+        Spill {
+            slots: [const { Slot::new() }; CAPACITY - INLINE],
+            extras: [const { Extra::new() }; CAPACITY + 1],
+        }
+    }
+}
+
 impl HeldSet {
     const fn new() -> Self {
         HeldSet {
             state: AtomicU64::new(0),
-            slots: [const { Slot::new() }; CAPACITY],
-            extras: [const { Extra::new() }; CAPACITY],
+            slots: [const { Slot::new() }; INLINE],
             waiting: Slot::new(),
-            waiting_extra: Extra::new(),
+            spill: AtomicPtr::new(ptr::null_mut()),
             waiting_since: AtomicU64::new(0),
             wait_seq: AtomicU64::new(0),
             in_use: AtomicBool::new(true),
             overflowed: AtomicBool::new(false),
             owner: StdMutex::new(None),
             next: AtomicPtr::new(ptr::null_mut()),
+            next_free: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
-    /// Takes a free set from the global list, or makes and publishes a new one.
+    /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
     pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
-        let set = all_sets()
-            .find(|set| {
-                set.in_use.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok()
-            })
-            .unwrap_or_else(|| {
-                let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
-                let mut head = ALL_SETS.load(Ordering::Acquire);
-                loop {
-                    set.next.store(head, Ordering::Relaxed);
-                    match ALL_SETS.compare_exchange_weak(
-                        head,
-                        ptr::from_ref(set).cast_mut(),
-                        Ordering::AcqRel,
-                        Ordering::Acquire,
-                    ) {
-                        Ok(_) => break set,
-                        Err(now) => head = now,
-                    }
-                }
-            });
+        let reused = {
+            let mut list = free_list();
+            let set = list.head;
+            if let Some(set) = set {
+                list.head = deref_static(set.next_free.load(Ordering::Relaxed));
+                set.in_use.store(true, Ordering::Release);
+                list.in_use += 1;
+            }
+            set
+        };
+        let set = reused.unwrap_or_else(HeldSet::make_chunk);
         set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
         *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
         set
     }
 
-    /// Gives the set back for reuse by a later thread or task.
-    pub(crate) fn retire(&self) {
-        for slot in &self.slots[..self.len()] {
-            slot.addr.store(0, Ordering::Release);
+    /// Makes [`CHUNK`] sets in one allocation and publishes them: returns the first, claimed, and
+    /// puts the others on the free list.
+    #[cold]
+    #[inline(never)]
+    fn make_chunk() -> &'static HeldSet {
+        let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
+        for (set, next) in chunk.iter().zip(&chunk[1..]) {
+            set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
+        }
+        for set in &chunk[1..] {
+            set.in_use.store(false, Ordering::Relaxed);
+        }
+        let (first, last) = (&chunk[0], &chunk[CHUNK - 1]);
+        let mut head = ALL_SETS.load(Ordering::Acquire);
+        loop {
+            last.next.store(head, Ordering::Relaxed);
+            // Release: readers that find the chunk see its links and flags.
+            match ALL_SETS.compare_exchange_weak(
+                head,
+                ptr::from_ref(first).cast_mut(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(now) => head = now,
+            }
+        }
+        let mut list = free_list();
+        for set in &chunk[1..] {
+            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+            set.next_free.store(next, Ordering::Relaxed);
+            list.head = Some(set);
+        }
+        list.made += CHUNK;
+        list.in_use += 1;
+        first
+    }
+
+    /// Gives the set back for reuse by a later thread or task: constant time. A set given back
+    /// twice goes onto the free list once.
+    pub(crate) fn retire(&'static self) {
+        for index in 0..self.len() {
+            if let Some(slot) = self.slot(index) {
+                slot.addr.store(0, Ordering::Release);
+            }
         }
         self.state.store(0, Ordering::Release);
         self.waiting.addr.store(0, Ordering::Release);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        self.in_use.store(false, Ordering::Release);
+        let mut list = free_list();
+        if self.in_use.swap(false, Ordering::AcqRel) {
+            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+            self.next_free.store(next, Ordering::Relaxed);
+            list.head = Some(self);
+            list.in_use -= 1;
+        }
+    }
+
+    /// Slot `index`, inline or in the spill; `None` beyond the inline slots while there is no
+    /// spill (readers only: the owner made it before using such a slot). Safe from any thread.
+    #[inline]
+    fn slot(&self, index: usize) -> Option<&Slot> {
+        match self.slots.get(index) {
+            Some(slot) => Some(slot),
+            None => self.spilled()?.slots.get(index - INLINE),
+        }
+    }
+
+    /// Slot `index`'s [`Extra`] (or the `waiting` slot's, at [`WAITING`]), if there is a spill.
+    #[inline]
+    fn extra(&self, index: usize) -> Option<&Extra> {
+        self.spilled()?.extras.get(index)
+    }
+
+    /// The spill, if the owner made one. Safe from any thread.
+    #[inline]
+    fn spilled(&self) -> Option<&Spill> {
+        // Acquire: pairs with the publishing store in `spill`.
+        deref_static(self.spill.load(Ordering::Acquire))
+    }
+
+    /// The spill, made now if there is none (owner only, off the hot path). It is published before
+    /// the owner stores anything into it, and so before any address that points readers to it.
+    #[cold]
+    #[inline(never)]
+    fn spill(&self) -> &Spill {
+        if let Some(spill) = self.spilled() {
+            return spill;
+        }
+        let made: &'static Spill = Box::leak(Box::new(Spill::new()));
+        self.spill.store(ptr::from_ref(made).cast_mut(), Ordering::Release);
+        made
     }
 
     pub(crate) fn owner(&self) -> Option<Holder> {
@@ -440,7 +595,23 @@ impl HeldSet {
     /// Whether the lock at `addr` is held (owner only: fast, no torn reads).
     #[inline]
     pub(crate) fn holds(&self, addr: usize) -> bool {
-        self.slots[..self.len()].iter().any(|slot| slot.addr.load(Ordering::Relaxed) == addr)
+        let len = self.len();
+        self.slots[..len.min(INLINE)].iter().any(|slot| slot.addr.load(Ordering::Relaxed) == addr)
+            || len > INLINE && self.holds_deep(addr, len)
+    }
+
+    /// [`holds`](Self::holds) for the slots beyond the inline ones.
+    #[cold]
+    #[inline(never)]
+    fn holds_deep(&self, addr: usize, len: usize) -> bool {
+        (INLINE..len)
+            .filter_map(|index| self.slot(index))
+            .any(|slot| slot.addr.load(Ordering::Relaxed) == addr)
+    }
+
+    /// Every slot below `len`, with its extra if there is one. Safe to call from any thread.
+    fn slots_below(&self, len: usize) -> impl Iterator<Item = (&Slot, Option<&Extra>)> {
+        (0..len.min(CAPACITY)).map_while(|index| Some((self.slot(index)?, self.extra(index))))
     }
 
     /// The packed `state` word, for [`push_from`](Self::push_from) and [`max_key_of`].
@@ -481,12 +652,13 @@ impl HeldSet {
     #[inline(always)]
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
         let (meta, far) = words.packed();
-        // The rare cases: a full set, backtraces to capture, a record that cannot be packed.
-        // (Two tests: one `or` of the two measured slower, by where it put the code.)
-        if state & (FULL | BACKTRACES) != 0 || far != 0 {
+        // The rare cases: the inline slots all in use, backtraces to capture, a record that
+        // cannot be packed. (Two tests: one `or` of the two measured slower, by where it put the
+        // code.)
+        if state & (DEEP | BACKTRACES) != 0 || far != 0 {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
-        self.slots[(state & LEN) as usize % CAPACITY].fill_packed(words.addr, meta);
+        self.slots[(state & LEN) as usize % INLINE].fill_packed(words.addr, meta);
         // Release: a reader that sees the new count sees the slot.
         self.state.store(pushed(state, max), Ordering::Release);
         state
@@ -522,22 +694,25 @@ impl HeldSet {
     #[cold]
     #[inline(never)]
     extern "C" fn release_out_of_order(&self, index: u32) {
-        self.slots[index as usize].addr.store(0, Ordering::Release);
+        if let Some(slot) = self.slot(index as usize) {
+            slot.addr.store(0, Ordering::Release);
+        }
         self.refresh();
     }
 
-    /// A push when the set is full, backtraces are on, or the record cannot be packed: out of line, given the words one by
-    /// one (a struct would be passed in memory, and kept there on the hot path too).
+    /// A push beyond the inline slots, with backtraces on, or of a record that cannot be packed:
+    /// out of line, given the words one by one (a struct would be passed in memory, and kept
+    /// there on the hot path too).
     #[cold]
     #[inline(never)]
     extern "C" fn push_rare(&self, addr: usize, class: usize, site: usize, max: u64, state: u64) -> u64 {
         let (mut state, mut max) = (state, max);
-        if state & FULL != 0 {
+        if (state & LEN) as usize >= CAPACITY {
             // Holes left by out-of-order or foreign releases may be at the top (and the
             // refreshed highest rank can only be lower).
             self.refresh();
             state = self.state();
-            if state & FULL != 0 {
+            if (state & LEN) as usize >= CAPACITY {
                 self.overflow();
                 return NOT_RECORDED;
             }
@@ -545,9 +720,13 @@ impl HeldSet {
         }
         let len = (state & LEN) as usize;
         if state & BACKTRACES != 0 {
-            self.extras[len].trace.capture();
+            self.spill().extras[len].trace.capture();
         }
-        self.slots[len].fill(&self.extras[len], Words { addr, class, site });
+        let slot = match self.slots.get(len) {
+            Some(slot) => slot,
+            None => &self.spill().slots[len - INLINE],
+        };
+        slot.fill(|| &self.spill().extras[len], Words { addr, class, site });
         self.state.store(pushed(state, max), Ordering::Release);
         state
     }
@@ -569,23 +748,23 @@ impl HeldSet {
     /// Every lock held, oldest first. Safe to call from any thread.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
-        self.consistent(|slots| {
-            slots.iter().zip(&self.extras).filter_map(|(slot, extra)| slot.view(extra)).collect()
-        })
+        self.consistent(|len| self.slots_below(len).filter_map(|(slot, extra)| slot.view(extra)).collect())
     }
 
     /// One slot's record, if it is in use.
     pub(crate) fn snapshot_slot(&self, index: u32) -> Option<SlotView> {
-        self.slots[..self.len()].get(index as usize)?.view(&self.extras[index as usize])
+        let index = index as usize;
+        if index >= self.len() {
+            return None;
+        }
+        self.slot(index)?.view(self.extra(index))
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
     pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
-        self.consistent(|slots| {
-            slots
-                .iter()
-                .zip(&self.extras)
-                .filter_map(|(slot, extra)| Some((slot.view(extra)?, extra.trace.get())))
+        self.consistent(|len| {
+            self.slots_below(len)
+                .filter_map(|(slot, extra)| Some((slot.view(extra)?, extra.and_then(|e| e.trace.get()))))
                 .collect()
         })
     }
@@ -594,10 +773,10 @@ impl HeldSet {
     /// seqlock on `state`'s generation): a copy of the set as it was at one moment. An owner that
     /// changes its set faster than it can be read gets the last attempt, each slot still one
     /// that was held when it was read. Owners read their own set in one try.
-    fn consistent<T>(&self, read: impl Fn(&[Slot]) -> T) -> T {
+    fn consistent<T>(&self, read: impl Fn(usize) -> T) -> T {
         let mut state = self.state.load(Ordering::Acquire);
         for _ in 0..1000 {
-            let copy = read(&self.slots[..((state & LEN) as usize).min(CAPACITY)]);
+            let copy = read((state & LEN) as usize);
             // Orders the slot reads above before the re-read of the generation.
             std::sync::atomic::fence(Ordering::Acquire);
             let now = self.state.load(Ordering::Acquire);
@@ -607,7 +786,7 @@ impl HeldSet {
             state = now;
             std::hint::spin_loop();
         }
-        read(&self.slots[..((state & LEN) as usize).min(CAPACITY)])
+        read((state & LEN) as usize)
     }
 
     /// Notes that the owner is about to block on `entry` (the contended path only: the clock is
@@ -619,9 +798,9 @@ impl HeldSet {
         self.waiting_since.store(since, Ordering::Relaxed);
         self.wait_seq.fetch_add(1, Ordering::Relaxed);
         if self.state() & BACKTRACES != 0 {
-            self.waiting_extra.trace.capture();
+            self.spill().extras[WAITING].trace.capture();
         }
-        self.waiting.fill(&self.waiting_extra, entry.words());
+        self.waiting.fill(|| &self.spill().extras[WAITING], entry.words());
     }
 
     /// Notes that the owner stopped waiting.
@@ -634,9 +813,10 @@ impl HeldSet {
     /// from any thread.
     pub(crate) fn waiting_for(&self) -> Option<Wait> {
         let seq = self.wait_seq.load(Ordering::Acquire);
-        let lock = self.waiting.view(&self.waiting_extra)?;
+        let extra = self.extra(WAITING);
+        let lock = self.waiting.view(extra)?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
-        let backtrace = self.waiting_extra.trace.get();
+        let backtrace = extra.and_then(|e| e.trace.get());
         Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
     }
 }
@@ -725,7 +905,9 @@ impl HeldSet {
     /// Forgets the lock recorded in `index`, from any thread: clears the slot's address only.
     #[inline]
     pub(crate) fn release_foreign(&self, index: u32) {
-        self.slots[index as usize].addr.store(0, Ordering::Release);
+        if let Some(slot) = self.slot(index as usize) {
+            slot.addr.store(0, Ordering::Release);
+        }
     }
 
     /// Owner only: recomputes the count and the highest rank from the slots, after foreign
@@ -734,12 +916,12 @@ impl HeldSet {
     #[inline(never)]
     pub(crate) fn refresh(&self) {
         let mut len = self.len();
-        while len > 0 && self.slots[len - 1].addr.load(Ordering::Relaxed) == 0 {
+        while len > 0 && self.slot(len - 1).is_none_or(|slot| slot.addr.load(Ordering::Relaxed) == 0) {
             len -= 1;
         }
         let mut max = 0;
         let mut holes = false;
-        for (slot, extra) in self.slots[..len].iter().zip(&self.extras) {
+        for (slot, extra) in self.slots_below(len) {
             if slot.addr.load(Ordering::Relaxed) == 0 {
                 holes = true;
                 continue;
@@ -754,7 +936,7 @@ impl HeldSet {
     /// a time the owner cannot be using the set; foreign releases only ever make it idler.
     pub(crate) fn is_idle(&self) -> bool {
         self.waiting.addr.load(Ordering::Acquire) == 0
-            && self.slots[..self.len()].iter().all(|slot| slot.addr.load(Ordering::Acquire) == 0)
+            && self.slots_below(self.len()).all(|(slot, _)| slot.addr.load(Ordering::Acquire) == 0)
     }
 
     /// Stops showing the owner as waiting for the lock at `addr`, from any thread; a no-op when
@@ -817,7 +999,8 @@ mod tests {
         }
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, pushed.iter().map(fields).collect::<Vec<_>>());
-        assert!(set.slots[..pushed.len()].iter().all(|slot| slot.meta.load(Ordering::Relaxed) != FAR));
+        assert_eq!(set.slots_below(pushed.len()).count(), pushed.len());
+        assert!(set.slots_below(pushed.len()).all(|(slot, _)| slot.meta.load(Ordering::Relaxed) != FAR));
         assert_eq!(max_key_of(set.state()), 4);
     }
 
@@ -841,6 +1024,66 @@ mod tests {
         for (class, site) in [(near + 8, 8), (8, -near - 16), (1 << 40, 8)] {
             assert_ne!(words(class, site).packed().1, 0, "{class} and {site} from the anchor do not pack");
         }
+    }
+
+    /// Records beyond the inline slots go to the spill, made on first need: they are held,
+    /// shown, released in and out of order like the inline ones, up to the capacity.
+    #[test]
+    fn deep_nesting_spills_past_the_inline_slots_up_to_the_capacity() {
+        let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
+        // Statics of the test binary, so that they pack: what needs the spill is the depth alone.
+        static RANKED: [ClassInfo; CAPACITY] = {
+            let mut classes =
+                [const { ClassInfo::__new("DEEP", 0, file!(), line!(), module_path!(), "") }; CAPACITY];
+            let mut rank = 0;
+            while rank < CAPACITY {
+                classes[rank] = ClassInfo::__new("DEEP", rank as u32, file!(), line!(), module_path!(), "");
+                rank += 1;
+            }
+            classes
+        };
+        let ranked = &RANKED;
+        // One site for every record: copies of the closure may each have their own `Location`.
+        let site = Location::caller();
+        let record = |i: usize| SlotView {
+            addr: 0x1000 + 8 * i,
+            class: Some(&ranked[i]),
+            site,
+            kind: LockKind::Mutex,
+            access: Access::Exclusive,
+        };
+        let mut restores = Vec::new();
+        for i in 0..INLINE {
+            restores.push(set.push(&record(i)));
+        }
+        assert!(set.spilled().is_none(), "the inline slots need no spill");
+        for i in INLINE..CAPACITY {
+            restores.push(set.push(&record(i)));
+        }
+        assert!(set.spilled().is_some());
+        assert_eq!(set.push(&record(0)), NOT_RECORDED, "a full set records no more");
+        let held: Vec<_> = set.snapshot().iter().map(fields).collect();
+        assert_eq!(held, (0..CAPACITY).map(|i| fields(&record(i))).collect::<Vec<_>>());
+        assert!(set.holds(record(40).addr) && set.holds(record(3).addr) && !set.holds(0x8));
+        assert_eq!(max_key_of(set.state()), CAPACITY as u64);
+
+        // Out of order in the spill: a hole, then the top goes and the highest rank follows.
+        set.release(restores[40]);
+        assert!(!set.holds(record(40).addr));
+        assert_eq!(set.snapshot().len(), CAPACITY - 1);
+        set.release(restores[CAPACITY - 1]);
+        assert_eq!(max_key_of(set.state()), CAPACITY as u64 - 1);
+        for i in (0..CAPACITY - 1).rev().filter(|&i| i != 40) {
+            set.release(restores[i]);
+        }
+        assert!(set.snapshot().is_empty() && set.is_idle());
+        assert_eq!(max_key_of(set.state()), 0);
+
+        // Pushed again, the same slots are reused.
+        for i in 0..INLINE + 2 {
+            set.push(&record(i));
+        }
+        assert_eq!(set.snapshot().len(), INLINE + 2);
     }
 
     /// Classes and sites far from the anchor, as those of another shared object may be, are kept
@@ -886,7 +1129,7 @@ mod tests {
         for record in &records {
             set.push(record);
         }
-        assert!(set.slots[..records.len()].iter().all(|slot| slot.meta.load(Ordering::Relaxed) == FAR));
+        assert!(set.slots_below(records.len()).all(|(slot, _)| slot.meta.load(Ordering::Relaxed) == FAR));
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, records.iter().map(fields).collect::<Vec<_>>());
         assert_eq!(max_key_of(set.state()), 8);
@@ -894,7 +1137,7 @@ mod tests {
         // The rank of a far class is read back from beside its slot.
         set.release_out_of_order(2);
         assert_eq!(max_key_of(set.state()), 4);
-        set.slots[2].fill(&set.extras[2], records[2].words());
+        set.slots[2].fill(|| &set.spill().extras[2], records[2].words());
         set.state.store(state(3, false, 0), Ordering::Release);
         set.refresh();
         assert_eq!(max_key_of(set.state()), 8);

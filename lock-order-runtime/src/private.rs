@@ -43,3 +43,29 @@ impl<T: ?Sized> Rankable for crate::tokio::RwLock<T> {}
 #[cfg(feature = "tokio")]
 #[diagnostic::do_not_recommend]
 impl Rankable for crate::tokio::Semaphore {}
+
+/// How many held-lock records (one per thread or task that has taken a lock) are claimed now and
+/// not given back; 0 without checks. For tests that check records are given back.
+pub fn records_in_use() -> usize {
+    #[cfg(lock_order_checked)]
+    {
+        crate::held::records().0
+    }
+    #[cfg(not(lock_order_checked))]
+    {
+        0
+    }
+}
+
+/// How many held-lock records were ever made; 0 without checks. Records are reused, never freed,
+/// and made 32 at a time: this is the most that were ever claimed at once, rounded up to 32.
+pub fn records_made() -> usize {
+    #[cfg(lock_order_checked)]
+    {
+        crate::held::records().1
+    }
+    #[cfg(not(lock_order_checked))]
+    {
+        0
+    }
+}

@@ -51,7 +51,10 @@ thread_local! {
     static CLEAR_ON_EXIT: ClearOnExit = const { ClearOnExit };
 }
 
-/// Task ids are unique numbers already: spread them, no more.
+/// Task ids are unique numbers already, handed out in order, and tasks tend to run in the order
+/// they were spawned: the low bits of a hash (which pick the bucket) keep that order, so that
+/// with many tasks alive the next task's entry is usually next to the last one's in memory; the
+/// top seven bits (hashbrown's tag of an entry) are spread, to tell entries apart quickly.
 #[derive(Default)]
 struct TaskIdHasher(u64);
 
@@ -67,12 +70,16 @@ impl Hasher for TaskIdHasher {
     }
 
     fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The shard was picked by the low bits (see `shard`): the rest picks the bucket.
+        const TAG: u64 = !(u64::MAX >> 7);
+        self.0 = id >> SHARDS.trailing_zeros() | id.wrapping_mul(0x9E37_79B9_7F4A_7C15) & TAG;
     }
 }
 
 fn shard(task: u64) -> StdMutexGuard<'static, Option<Shard>> {
-    let index = (task.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHARDS.trailing_zeros())) as usize;
+    // Consecutive tasks go to different shards: two workers running tasks spawned together
+    // rarely wait for one shard.
+    let index = task as usize % SHARDS;
     // Nothing panics while a shard is locked; a poisoned one is still consistent.
     MAP[index].lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -161,6 +168,12 @@ fn let_go(task: u64, set: &'static HeldSet) {
     entry.cached_by -= 1;
     if entry.cached_by == 0 && set.is_idle() {
         shard.sets.remove(&task);
+        if shard.sets.capacity() > 4 * shard.sets.len() + 64 {
+            // After a spike of live tasks, the map's memory goes back down too. Amortized: at
+            // least half the capacity was removed since the map last grew or shrank.
+            shard.sets.shrink_to(2 * shard.sets.len());
+            shard.swept_at = shard.swept_at.min(shard.sets.len());
+        }
         drop(guard);
         match SPARE.try_with(|spare| spare.get().is_none()) {
             Ok(true) => SPARE.set(Some(set)),
