@@ -7,10 +7,11 @@ use crate::rank::Rank;
 /// The paragraph appended to a ranked lock's documentation.
 pub(crate) fn rank_paragraph(rank: &Rank) -> String {
     let r = rank.display();
+    let (below, above) = bounds(rank);
     format!(
         "\n\n**Lock rank {r}** in the declared lock order (`#[lock_rank]`): acquire it only while \
-         holding locks of rank below {r}; while it is held, only locks of rank above {r} may be \
-         acquired (checked in debug builds by `lock_order`)."
+         holding locks of {below}; while it is held, only locks of {above} may be acquired (checked \
+         in debug builds by `lock_order`)."
     )
 }
 
@@ -22,6 +23,26 @@ pub(crate) fn class_paragraph(rank: &Rank) -> String {
          this class (`Mutex<T, Self>`, `RwLock<T, Self>`, ...) has rank {r}. Two of them are held \
          together only through `Mutex::lock_all`, which takes them in one fixed order."
     )
+}
+
+/// The documentation of the class type generated for the lock `name`; `link` when rustdoc
+/// documents the lock, so that the class's page leads back to it.
+pub(crate) fn generated_class(name: &str, rank: &Rank, link: bool) -> String {
+    let lock = if link { format!("[`{name}`]({name})") } else { format!("`{name}`") };
+    format!(
+        "The lock class of {lock}, at rank {}: the type parameter through which `#[lock_rank]` gives \
+         that lock its rank.",
+        rank.display()
+    )
+}
+
+/// "rank below 10" and "rank above 10", or for a named rank, which carries the value on its own
+/// page, "lower rank" and "higher rank".
+fn bounds(rank: &Rank) -> (String, String) {
+    match rank {
+        Rank::Literal(value, _) => (format!("rank below {value}"), format!("rank above {value}")),
+        Rank::Path(_) => ("lower rank".to_owned(), "higher rank".to_owned()),
+    }
 }
 
 /// The first line of an item's doc comment, for the registry's table.
