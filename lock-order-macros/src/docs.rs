@@ -61,3 +61,43 @@ pub(crate) fn summary(attrs: &[Attribute]) -> String {
         .find(|line| !line.is_empty())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_rank(text: &str) -> Rank {
+        Rank::Path(syn::parse_str(text).unwrap())
+    }
+
+    #[test]
+    fn a_literal_rank_states_its_value() {
+        let doc = rank_paragraph(&Rank::Literal(20, proc_macro2::Span::call_site()));
+        assert!(doc.starts_with("\n\n**Lock rank 20** in the declared lock order"), "{doc}");
+        assert!(doc.contains("holding locks of rank below 20; while it is held, only locks of rank above 20"));
+    }
+
+    #[test]
+    fn a_named_rank_links_to_its_constant() {
+        let doc = rank_paragraph(&path_rank("ranks :: AUDIT_LOG"));
+        assert!(
+            doc.starts_with("\n\n**Lock rank [`ranks::AUDIT_LOG`]** in the declared lock order"),
+            "{doc}"
+        );
+        assert!(doc.contains("holding locks of lower rank; while it is held, only locks of higher rank"));
+        assert!(
+            class_paragraph(&path_rank("ranks::SHARD")).contains("**Lock class of rank [`ranks::SHARD`]**")
+        );
+    }
+
+    #[test]
+    fn a_generated_class_links_back_to_a_public_lock() {
+        let rank = path_rank("ranks::AUDIT_LOG");
+        assert_eq!(
+            generated_class("Bank::audit", &rank, true),
+            "The lock class of [`Bank::audit`](Bank::audit), at rank [`ranks::AUDIT_LOG`]: the type \
+             parameter through which `#[lock_rank]` gives that lock its rank."
+        );
+        assert!(generated_class("SECRET", &rank, false).starts_with("The lock class of `SECRET`, at rank"));
+    }
+}

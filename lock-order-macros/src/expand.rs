@@ -537,3 +537,17 @@ fn item_span(item: &Item) -> Span {
     };
     ident.map_or_else(|| item.span(), Ident::span)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::class_ident;
+
+    #[test]
+    fn class_names_say_whose_class_they_are() {
+        assert_eq!(class_ident("ACCOUNTS_LOCK"), "AccountsLockClass");
+        assert_eq!(class_ident("Bank_audit_log"), "BankAuditLogClass");
+        assert_eq!(class_ident("HTTPServer_conns"), "HTTPServerConnsClass");
+        assert_eq!(class_ident("Pair_0"), "Pair0Class");
+        assert_eq!(class_ident("_private"), "PrivateClass");
+    }
+}

@@ -144,7 +144,7 @@ impl fmt::Display for ClassInfo {
     note = "declare a class with `#[lock_rank(N)]` on a unit struct, or leave the parameter out for an unranked lock"
 )]
 pub trait LockClass: 'static {
-    /// The rank and its declaration, or `None` for [`Unranked`].
+    /// The rank and its declaration, or `None` for an unranked lock (class `Unranked`).
     const INFO: Option<&'static ClassInfo>;
 }
 

@@ -437,7 +437,7 @@ pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
             path.display()
         ),
         Some(committed) => panic!(
-            "{} is stale: the declared lock order changed.\n--- {0} (committed)\n+++ generated\n{}\
+            "{} is stale: it differs from the declared lock order.\n--- {0} (committed)\n+++ generated\n{}\
              refresh it with: {command}",
             path.display(),
             line_diff(&committed, generated)
