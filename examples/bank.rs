@@ -175,7 +175,7 @@ mod tests {
         lock_order::registry::assert_fresh("docs/bank-lock-order.md", &order.to_markdown());
         let dot = order.to_dot();
         lock_order::registry::assert_fresh(GRAPH, &dot);
-        if std::env::var_os(lock_order::registry::BLESS_VAR).is_some() {
+        if lock_order::registry::blessing() {
             let rendered = Command::new("dot").args(["-Tsvg", GRAPH, "-o", PICTURE]).status();
             assert!(
                 rendered.is_ok_and(|status| status.success()),
@@ -183,18 +183,25 @@ mod tests {
             );
         }
         // The picture is graphviz's, whose bytes vary with its version; it is fresh when it
-        // draws every node of the fresh graph, and no other.
+        // draws the nodes, labels and edges of the fresh graph, and no others.
         let svg = std::fs::read_to_string(PICTURE).expect("the rendered lock order");
-        let nodes: Vec<&str> = dot
-            .lines()
-            .flat_map(|line| line.split("; "))
-            .filter_map(|decl| decl.trim().strip_prefix("{ rank=same; ").or(Some(decl.trim())))
-            .filter_map(|decl| decl.split_once(" [label=").map(|(id, _)| id.trim_matches('"')))
+        let stale = |what: String| {
+            format!("{PICTURE} is stale ({what}): refresh it with `LOCK_ORDER_BLESS=1 cargo test --example bank`, which runs graphviz's `dot`")
+        };
+        let nodes: Vec<(&str, &str)> = dot
+            .split("; ")
+            .filter_map(|statement| statement.split_once(" [label=\""))
+            .map(|(id, label)| (id.trim().trim_matches('"'), label.trim_end_matches("\"]")))
             .collect();
         assert!(!nodes.is_empty());
-        for node in &nodes {
-            assert!(svg.contains(&format!("<title>{node}</title>")), "{PICTURE} is stale: no node {node}");
+        for (id, label) in &nodes {
+            assert!(svg.contains(&format!("<title>{id}</title>")), "{}", stale(format!("no node {id}")));
+            for line in label.split("\\n") {
+                assert!(svg.contains(&format!(">{line}</text>")), "{}", stale(format!("no label {line}")));
+            }
         }
-        assert_eq!(svg.matches("class=\"node\"").count(), nodes.len(), "{PICTURE} is stale: other nodes");
+        let edges = dot.lines().filter(|line| line.contains(" -> ")).count();
+        assert_eq!(svg.matches("class=\"node\"").count(), nodes.len(), "{}", stale("other nodes".into()));
+        assert_eq!(svg.matches("class=\"edge\"").count(), edges, "{}", stale("other edges".into()));
     }
 }

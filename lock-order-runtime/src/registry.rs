@@ -1,7 +1,9 @@
 //! The declared lock order of the whole program, read at runtime.
 //!
 //! Every `#[lock_rank]` registers its class here (with `inventory`, at no cost to acquires), in
-//! checked and unchecked builds alike, so the order can be printed, diffed or drawn.
+//! checked and unchecked builds alike, so the order can be printed, diffed or drawn; every
+//! `order!` registers its constants. [`declared_in`] renders one crate's locks as a page for its
+//! docs and as a graph, and [`assert_fresh`] is the test that keeps the committed files true.
 //!
 //! ```
 //! use lock_order::{lock_rank, Mutex};
@@ -282,8 +284,10 @@ impl DeclaredOrder {
     /// the first line of its documentation.
     ///
     /// Locks and constants are linked with intra-doc links from the crate root (`crate::..`)
-    /// where they are `pub`, so the page belongs in the same crate's docs:
-    /// `#![doc = include_str!("../docs/lock-order.md")]`, kept fresh by [`assert_fresh`].
+    /// where they are declared `pub`, so the page belongs in the same crate's docs:
+    /// `#![doc = include_str!("../docs/lock-order.md")]`, kept fresh by [`assert_fresh`]. A
+    /// macro sees only the item's own visibility: rustdoc reports a link to a `pub` lock inside
+    /// a private module as a link to a private item (`rustdoc::private_intra_doc_links`).
     ///
     /// ```
     /// use lock_order::{lock_rank, Mutex};
@@ -418,11 +422,12 @@ pub const BLESS_VAR: &str = "LOCK_ORDER_BLESS";
 #[track_caller]
 pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
     let path = path.as_ref();
-    let committed = std::fs::read_to_string(path).ok();
+    // A checkout that turned line ends into CRLF holds the same text.
+    let committed = std::fs::read_to_string(path).ok().map(|text| text.replace("\r\n", "\n"));
     if committed.as_deref() == Some(generated) {
         return;
     }
-    if std::env::var_os(BLESS_VAR).is_some_and(|v| !v.is_empty() && v != "0") {
+    if blessing() {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
         }
@@ -443,6 +448,20 @@ pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
             line_diff(&committed, generated)
         ),
     }
+}
+
+/// Whether [`BLESS_VAR`] asks for generated files to be rewritten: set, and neither empty nor `0`.
+///
+/// [`assert_fresh`] reads it; a test that refreshes more than text, such as an SVG rendered from
+/// the graph, reads it too.
+///
+/// ```
+/// if lock_order::registry::blessing() {
+///     // render docs/lock-order.svg from docs/lock-order.dot
+/// }
+/// ```
+pub fn blessing() -> bool {
+    std::env::var_os(BLESS_VAR).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// The command that reruns the current test with [`BLESS_VAR`] set.
