@@ -7,7 +7,7 @@
 //! time it happens, with both acquisition sites, before it can hang. Then the fixed auditor runs.
 //!
 //! Run: `cargo run --example bank`
-
+#![doc = include_str!("../docs/bank-lock-order.md")]
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread;
@@ -18,10 +18,10 @@ use lock_order::{Mutex, RwLock};
 #[lock_order::ranked]
 struct Bank {
     /// Balances, by account number.
-    #[lock_rank(1)]
+    #[lock_rank(ranks::ACCOUNTS)]
     accounts: Mutex<Vec<i64>>,
     /// One line per operation; written while the balances are held.
-    #[lock_rank(2)]
+    #[lock_rank(ranks::AUDIT_LOG)]
     audit_log: RwLock<Vec<String>>,
 }
 
@@ -59,6 +59,22 @@ impl Bank {
         let total = accounts.iter().sum();
         assert!(log.len() <= 1 && total == 150, "money appeared or vanished");
         total
+    }
+}
+
+lock_order::order! {
+    /// The bank's lock order: the balances before the audit log.
+    ///
+    /// The order as a graph, rendered from `docs/bank-lock-order.dot` by graphviz:
+    ///
+    /// <div class="lock-order-graph">
+    #[doc = include_str!("../docs/bank-lock-order.svg")]
+    /// </div>
+    pub mod ranks {
+        /// Account balances: a transfer holds them while it writes the audit log.
+        ACCOUNTS = 1,
+        /// The audit log, read by the auditor.
+        AUDIT_LOG = 2,
     }
 }
 
@@ -141,4 +157,51 @@ fn main() {
         }
     }
     println!("no violation: every thread took the locks in rank order");
+}
+
+/// The example's docs include its lock order, generated from the declarations above; this test
+/// fails when the page or the graph is stale (`cargo test --example bank`), and
+/// `LOCK_ORDER_BLESS=1 cargo test --example bank` rewrites them.
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    const GRAPH: &str = "docs/bank-lock-order.dot";
+    const PICTURE: &str = "docs/bank-lock-order.svg";
+
+    #[test]
+    fn lock_order_docs_are_fresh() {
+        let order = lock_order::registry::declared_in(env!("CARGO_CRATE_NAME"));
+        lock_order::registry::assert_fresh("docs/bank-lock-order.md", &order.to_markdown());
+        let dot = order.to_dot();
+        lock_order::registry::assert_fresh(GRAPH, &dot);
+        if lock_order::registry::blessing() {
+            let rendered = Command::new("dot").args(["-Tsvg", GRAPH, "-o", PICTURE]).status();
+            assert!(
+                rendered.is_ok_and(|status| status.success()),
+                "could not render {PICTURE}: install graphviz (`apt-get install graphviz`) and rerun"
+            );
+        }
+        // The picture is graphviz's, whose bytes vary with its version; it is fresh when it
+        // draws the nodes, labels and edges of the fresh graph, and no others.
+        let svg = std::fs::read_to_string(PICTURE).expect("the rendered lock order");
+        let stale = |what: String| {
+            format!("{PICTURE} is stale ({what}): refresh it with `LOCK_ORDER_BLESS=1 cargo test --example bank`, which runs graphviz's `dot`")
+        };
+        let nodes: Vec<(&str, &str)> = dot
+            .split("; ")
+            .filter_map(|statement| statement.split_once(" [label=\""))
+            .map(|(id, label)| (id.trim().trim_matches('"'), label.trim_end_matches("\"]")))
+            .collect();
+        assert!(!nodes.is_empty());
+        for (id, label) in &nodes {
+            assert!(svg.contains(&format!("<title>{id}</title>")), "{}", stale(format!("no node {id}")));
+            for line in label.split("\\n") {
+                assert!(svg.contains(&format!(">{line}</text>")), "{}", stale(format!("no label {line}")));
+            }
+        }
+        let edges = dot.lines().filter(|line| line.contains(" -> ")).count();
+        assert_eq!(svg.matches("class=\"node\"").count(), nodes.len(), "{}", stale("other nodes".into()));
+        assert_eq!(svg.matches("class=\"edge\"").count(), edges, "{}", stale("other edges".into()));
+    }
 }

@@ -99,9 +99,32 @@
 //!
 //! ## The declared order, readable
 //!
-//! `#[lock_rank]` adds the rank to each item's rustdoc and registers it: [`registry::classes`]
-//! lists every ranked lock in the program, [`registry::to_markdown`] and [`registry::to_dot`]
-//! render the order. [`order!`] declares it as one documented table.
+//! [`order!`] declares the order as one documented table of rank constants. `#[lock_rank]` adds
+//! the rank to each item's rustdoc (the value, or a link to the rank's constant, whose page gives
+//! the value and the table) and registers it: [`registry::classes`] lists every ranked lock in
+//! the program, [`registry::to_markdown`] and [`registry::to_dot`] render the order.
+//!
+//! A crate's docs can list all its ranked locks on one page, in rank order, each under the
+//! `order!` constant of its rank. A macro sees one item at a time, so, as Go does for its lock
+//! ranking, the page is generated from the registry into a file that the crate includes in its
+//! docs, `#![doc = include_str!("../docs/lock-order.md")]`, and a one-line test fails when the
+//! file is stale, printing the difference and the command that refreshes it
+//! (`LOCK_ORDER_BLESS=1 cargo test lock_order_docs_are_fresh`):
+//!
+//! ```no_run
+//! #[test]
+//! fn lock_order_docs_are_fresh() {
+//!     let order = lock_order::registry::declared_in(env!("CARGO_CRATE_NAME"));
+//!     lock_order::registry::assert_fresh("docs/lock-order.md", &order.to_markdown());
+//! }
+//! ```
+//!
+//! [`registry::DeclaredOrder::to_dot`] draws the same order for graphviz; the bank demo's
+//! (`examples/bank.rs`, whose docs include its page), rendered with `dot -Tsvg`:
+//!
+//! <div class="lock-order-graph">
+#![doc = include_str!("../docs/bank-lock-order.svg")]
+//! </div>
 //!
 //! ## Features
 //!
@@ -144,8 +167,15 @@ pub use lock_order_runtime::__private;
 /// Declares a lock's place in the global lock order.
 ///
 /// The argument is the rank: a `u32` literal or the path of a `u32` constant. Blocking acquires
-/// must come in strictly increasing rank order. The macro documents the rank on the item and
-/// registers it in [`registry`].
+/// must come in strictly increasing rank order. The macro documents the rank on the item (the
+/// value of a literal; for a path, a link to the constant, whose documentation gives the value)
+/// and registers it in [`registry`].
+///
+/// The rank travels in the lock's type as a generated class, named after the lock:
+/// `ACCOUNTS` gets `Mutex<Vec<u64>, AccountsClass>`, and the field `Bank::audit_log`
+/// `RwLock<_, BankAuditLogClass>`. That is the type rustdoc shows in the lock's signature, with a
+/// page of its own saying whose class it is, and the name to write where the lock is passed
+/// around.
 ///
 /// On a `static` lock:
 ///
@@ -163,6 +193,11 @@ pub use lock_order_runtime::__private;
 /// #[lock_rank(ranks::LEDGER)]
 /// static LEDGER_BOOK: Mutex<u64> = Mutex::new(0);
 ///
+/// fn open_accounts(accounts: &Mutex<Vec<u64>, AccountsClass>) -> usize {
+///     accounts.lock().unwrap().len()
+/// }
+///
+/// assert_eq!(open_accounts(&ACCOUNTS), 0);
 /// let _accounts = ACCOUNTS.lock().unwrap();
 /// *LEDGER_BOOK.lock().unwrap() += 1;
 /// ```
@@ -190,7 +225,8 @@ pub use lock_order_macros::lock_rank;
 /// Lets the lock fields of a struct carry `#[lock_rank(N)]`.
 ///
 /// The struct is built as before, with plain `Mutex::new(..)`; each ranked field's lock gets
-/// the class `Type::field`.
+/// a class of its own, registered as `Type::field` and named after it (`BankAccountsClass` for
+/// `Bank::accounts`), with the field's visibility.
 ///
 /// A field's `#[lock_rank]` is read by this macro, not expanded on its own, so it needs no
 /// `use lock_order::lock_rank`. Without `#[lock_order::ranked]` on the struct, rustc rejects it
@@ -225,7 +261,10 @@ pub use lock_order_macros::ranked;
 /// Declares the lock order in one place, as a module of documented rank constants.
 ///
 /// Ranks must increase down the list and names must be unique; anything else is a compile
-/// error. The module's documentation renders the whole order as a table, and `ALL` lists it.
+/// error. The module's documentation renders the whole order as a table linking each constant,
+/// each constant's page gives its value, and `ALL` lists them. The constants are registered too:
+/// [`registry::declared_in`] lists them with the locks of each rank, for a crate's one-page lock
+/// order.
 ///
 /// ```
 /// use lock_order::{lock_rank, Mutex};

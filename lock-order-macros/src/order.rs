@@ -1,7 +1,7 @@
 //! `order! { ... }`: the lock order declared in one place, as documented constants.
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::token::Brace;
@@ -174,33 +174,46 @@ fn expand_order(order: Order) -> TokenStream {
         return e.into_compile_error();
     }
 
+    // The table is an outer doc attribute, after the user's: rustdoc resolves the links of a
+    // module's outer docs from the parent module, where `#ident::NAME` names each constant.
     let mut table = String::from(
         "\n\n# Declared lock order\n\nAcquire locks top to bottom: a lock may be acquired only while every \
          lock held has a lower rank.\n\n| Rank | Lock | Description |\n|---:|---|---|\n",
     );
     for (entry, rank, _) in &ranks {
         table.push_str(&format!(
-            "| {rank} | [`{}`] | {} |\n",
-            entry.name,
-            docs::summary(&entry.attrs).replace('|', "\\|")
+            "| {rank} | [`{name}`]({ident}::{name}) | {} |\n",
+            docs::summary(&entry.attrs).replace('|', "\\|"),
+            name = entry.name,
         ));
     }
+    let public = matches!(vis, Visibility::Public(_));
     let consts = ranks.iter().map(|(entry, rank, lit)| {
         let Entry { attrs, name, .. } = entry;
         let doc =
             format!("\n\nRank {rank} in the [declared lock order](self): use it as `#[lock_rank({name})]`.");
+        let summary = docs::summary(attrs);
+        let text = name.unraw().to_string();
+        let location = quote_spanned!(name.span()=> ::core::module_path!(), ::core::file!(), ::core::line!());
         quote! {
             #(#attrs)*
             #[doc = #doc]
             pub const #name: u32 = #lit;
+            const _: () = {
+                static __LOCK_ORDER_CONSTANT: ::lock_order::__private::RankConstant =
+                    ::lock_order::__private::RankConstant::__new(#text, #name, #location, #summary, #public);
+                ::lock_order::__private::inventory::submit! {
+                    ::lock_order::__private::RankRegistration(&__LOCK_ORDER_CONSTANT)
+                }
+            };
         }
     });
     let names = ranks.iter().map(|(e, _, _)| e.name.unraw().to_string());
     let values = ranks.iter().map(|(e, _, _)| &e.name);
     quote! {
         #(#attrs)*
+        #[doc = #table]
         #vis mod #ident {
-            #![doc = #table]
             #(#consts)*
             /// Every rank of this order, lowest first, as `(name, rank)`.
             pub const ALL: &[(&str, u32)] = &[#((#names, #values)),*];

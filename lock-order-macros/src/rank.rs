@@ -32,11 +32,20 @@ impl Rank {
         }
     }
 
-    /// How the rank reads in documentation.
+    /// How the rank reads in documentation: the value, or a link to the constant, whose own
+    /// documentation (from `order!`) gives the value. A macro cannot know a constant's value.
     pub(crate) fn display(&self) -> String {
         match self {
             Rank::Literal(value, _) => value.to_string(),
-            Rank::Path(path) => format!("`{}`", path.to_token_stream().to_string().replace(' ', "")),
+            Rank::Path(_) => format!("[`{}`]", self.path_text()),
+        }
+    }
+
+    /// The path of the rank's constant as written (`ranks::ACCOUNTS`), or `""` for a literal.
+    pub(crate) fn path_text(&self) -> String {
+        match self {
+            Rank::Literal(..) => String::new(),
+            Rank::Path(path) => path.to_token_stream().to_string().replace(' ', ""),
         }
     }
 }

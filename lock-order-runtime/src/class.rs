@@ -29,6 +29,11 @@ pub struct ClassInfo {
     line: u32,
     module_path: &'static str,
     summary: &'static str,
+    /// The rank as written when it names a constant (`ranks::ACCOUNTS`), else `""`.
+    rank_path: &'static str,
+    /// Whether the lock is declared `pub` (for a field: in a `pub` struct), so that rustdoc
+    /// documents it and a generated page can link to it.
+    public: bool,
 }
 
 impl ClassInfo {
@@ -41,7 +46,14 @@ impl ClassInfo {
         module_path: &'static str,
         summary: &'static str,
     ) -> Self {
-        ClassInfo { name, rank, file, line, module_path, summary }
+        ClassInfo { name, rank, file, line, module_path, summary, rank_path: "", public: false }
+    }
+
+    /// The parts of the declaration that only documentation reads: the rank's path as written
+    /// (`""` for a literal) and whether the lock is `pub`.
+    #[doc(hidden)]
+    pub const fn __documented(self, rank_path: &'static str, public: bool) -> Self {
+        ClassInfo { rank_path, public, ..self }
     }
 
     /// The lock's name: a static's identifier, `Type::field`, or the class struct's name.
@@ -73,6 +85,35 @@ impl ClassInfo {
     pub fn summary(&self) -> &'static str {
         self.summary
     }
+
+    /// The rank as written in `#[lock_rank(..)]` when it is the path of a constant, such as
+    /// `ranks::ACCOUNTS`; `None` for a literal rank.
+    ///
+    /// ```
+    /// use lock_order::{lock_rank, Mutex};
+    ///
+    /// lock_order::order! {
+    ///     pub mod ranks {
+    ///         QUEUE = 4,
+    ///     }
+    /// }
+    ///
+    /// #[lock_rank(ranks::QUEUE)]
+    /// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+    /// #[lock_rank(9)]
+    /// static STATS: Mutex<u64> = Mutex::new(0);
+    ///
+    /// assert_eq!(lock_order::class_of(&QUEUE).unwrap().rank_path(), Some("ranks::QUEUE"));
+    /// assert_eq!(lock_order::class_of(&STATS).unwrap().rank_path(), None);
+    /// ```
+    pub fn rank_path(&self) -> Option<&'static str> {
+        (!self.rank_path.is_empty()).then_some(self.rank_path)
+    }
+
+    /// Whether rustdoc documents the lock, so that a generated page may link to it.
+    pub(crate) fn is_public(&self) -> bool {
+        self.public
+    }
 }
 
 impl fmt::Display for ClassInfo {
@@ -103,7 +144,7 @@ impl fmt::Display for ClassInfo {
     note = "declare a class with `#[lock_rank(N)]` on a unit struct, or leave the parameter out for an unranked lock"
 )]
 pub trait LockClass: 'static {
-    /// The rank and its declaration, or `None` for [`Unranked`].
+    /// The rank and its declaration, or `None` for an unranked lock (class `Unranked`).
     const INFO: Option<&'static ClassInfo>;
 }
 
