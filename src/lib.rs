@@ -113,7 +113,7 @@
 
 pub use lock_order_runtime::{
     class_of, held_locks, registry, set_policy, with_policy, Access, Acquisition, ClassInfo, Condvar, Holder,
-    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedLock, RwLock,
+    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedClass, RankedLock, RwLock,
     RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation, ViolationKind,
     WaitTimeoutResult, CHECKS_ENABLED,
 };
@@ -184,6 +184,12 @@ pub use lock_order_runtime::__private;
 ///
 /// On struct fields, together with [`ranked`] on the struct (see there).
 pub use lock_order_macros::lock_rank;
+
+/// What `#[ranked]` names a field's `#[lock_rank]` by when the user imported no `lock_rank`.
+#[doc(hidden)]
+pub mod __attributes {
+    pub use crate::lock_rank;
+}
 
 /// Lets the lock fields of a struct carry `#[lock_rank(N)]`.
 ///

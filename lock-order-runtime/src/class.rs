@@ -146,9 +146,47 @@ impl LockClass for Unranked {
 pub trait RankedLock {
     /// The lock's class.
     type Class: LockClass;
+
+    /// The lock's class as [`class_of`] gives it: the type's, or the one the lock was made with.
+    #[doc(hidden)]
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        <Self::Class as LockClass>::INFO
+    }
 }
 
+/// Implemented by the classes `#[lock_rank]` declares, never by [`Unranked`]: a lock of such a
+/// class is also a lock of its plain type, which it derefs to.
+///
+/// `&Mutex<T, C>` then goes wherever code takes a `&Mutex<T>` (and likewise for every lock family
+/// but the tokio one): a helper `fn f(m: &Mutex<T>)`, a `Vec<&Mutex<T>>` of locks of different
+/// ranks. The plain view is the same lock: an acquire through it is checked with the lock's own
+/// rank and name, which the lock keeps from when it was made. For an `Arc`, see
+/// [`Mutex::into_plain`](crate::Mutex::into_plain).
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex};
+///
+/// #[lock_rank(5)]
+/// static USERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+///
+/// fn user_count(users: &Mutex<Vec<String>>) -> usize {
+///     users.lock().unwrap().len() // checked as `USERS`, rank 5
+/// }
+/// assert_eq!(user_count(&USERS), 0);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a ranked lock class",
+    label = "only a lock of a `#[lock_rank]` class has a plain view",
+    note = "an unranked lock is already of its plain type"
+)]
+pub trait RankedClass: LockClass {}
+
 /// The class of `lock`, or `None` when it is unranked.
+///
+/// Through a ranked lock's plain view (`&Mutex<T>` from a `&Mutex<T, C>`, see [`RankedClass`])
+/// the class is known in checked builds only, where the lock keeps it; without checks the plain
+/// view gives `None`.
 ///
 /// ```
 /// use lock_order::{lock_rank, Mutex};
@@ -157,8 +195,8 @@ pub trait RankedLock {
 /// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 /// assert_eq!(lock_order::class_of(&QUEUE).map(|c| c.rank()), Some(4));
 /// ```
-pub fn class_of<L: RankedLock + ?Sized>(_lock: &L) -> Option<&'static ClassInfo> {
-    <L::Class as LockClass>::INFO
+pub fn class_of<L: RankedLock + ?Sized>(lock: &L) -> Option<&'static ClassInfo> {
+    lock.__class()
 }
 
 /// What every lock keeps of its making: its class, and in checked builds where it was made and
@@ -207,6 +245,20 @@ impl Origin {
     #[inline(always)]
     pub(crate) fn class(&self) -> Option<&'static ClassInfo> {
         self.class
+    }
+
+    /// The class of a lock whose type names class `C`: `C`'s when that is a rank; otherwise,
+    /// with checks, the one the lock was made with (it may be seen through its plain view).
+    #[inline(always)]
+    pub(crate) fn class_as<C: LockClass>(&self) -> Option<&'static ClassInfo> {
+        #[cfg(lock_order_checked)]
+        {
+            C::INFO.or(self.class)
+        }
+        #[cfg(not(lock_order_checked))]
+        {
+            C::INFO
+        }
     }
 
     /// Where the lock was made: the call of its constructor.

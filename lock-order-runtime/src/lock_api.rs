@@ -50,6 +50,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
+use std::sync::Arc;
 
 pub use ::lock_api::{
     GetThreadId, GuardNoSend, GuardSend, RawMutex, RawMutexFair, RawMutexTimed, RawRwLock,
@@ -72,7 +73,7 @@ fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
 }
 
 use crate::check::{self, Held, Pending, Request, Waiting};
-use crate::class::{LockClass, Origin, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 /// Makes a guard `!Send` (and keeps it `Sync`), whatever the raw lock allows.
@@ -684,6 +685,66 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
 
 impl<R, T: ?Sized, C: LockClass> RankedLock for Mutex<R, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `Mutex<R, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::lock_api::Mutex;
+/// use parking_lot::RawMutex;
+///
+/// #[lock_rank(3)]
+/// static HITS: Mutex<RawMutex, u64> = Mutex::new(0);
+///
+/// fn bump(hits: &Mutex<RawMutex, u64>) {
+///     *hits.lock() += 1; // checked as `HITS`, rank 3
+/// }
+/// bump(&HITS);
+/// assert_eq!(*HITS.lock(), 1);
+/// ```
+impl<R, T: ?Sized, C: RankedClass> Deref for Mutex<R, T, C> {
+    type Target = Mutex<R, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &Mutex<R, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `Mutex<R, T, C>` and `Mutex<R, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<R, T>) }
+    }
+}
+
+impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<Mutex<R, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, lock_api::Mutex};
+    /// use parking_lot::RawMutex;
+    ///
+    /// #[lock_rank(2)]
+    /// struct Stats;
+    ///
+    /// let stats: Arc<Mutex<RawMutex, u64, Stats>> = Arc::new(Mutex::new(4));
+    /// let plain: Arc<Mutex<RawMutex, u64>> = Mutex::into_plain(stats);
+    /// assert_eq!(*plain.lock(), 4);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<R, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<R, T, C>`, which has the size, alignment
+        // and metadata of `Mutex<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const Mutex<R, T>) }
+    }
 }
 
 impl<R: RawMutex, T: Default, C: LockClass> Default for Mutex<R, T, C> {
@@ -1474,6 +1535,63 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
 
 impl<R, T: ?Sized, C: LockClass> RankedLock for RwLock<R, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `RwLock<R, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::parking_lot::RwLock;
+///
+/// #[lock_rank(1)]
+/// static ROUTES: RwLock<Vec<u8>> = RwLock::new(Vec::new());
+///
+/// fn routes(lock: &RwLock<Vec<u8>>) -> usize {
+///     lock.read().len() // checked as `ROUTES`, rank 1
+/// }
+/// assert_eq!(routes(&ROUTES), 0);
+/// ```
+impl<R, T: ?Sized, C: RankedClass> Deref for RwLock<R, T, C> {
+    type Target = RwLock<R, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &RwLock<R, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `RwLock<R, T, C>` and `RwLock<R, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<R, T>) }
+    }
+}
+
+impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<RwLock<R, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, parking_lot::RwLock};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Routes;
+    ///
+    /// let routes: Arc<RwLock<Vec<u8>, Routes>> = Arc::new(RwLock::new(vec![1]));
+    /// let plain: Arc<RwLock<Vec<u8>>> = RwLock::into_plain(routes);
+    /// assert_eq!(plain.read().len(), 1);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<R, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `RwLock<R, T, C>`, which has the size, alignment
+        // and metadata of `RwLock<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const RwLock<R, T>) }
+    }
 }
 
 impl<R: RawRwLock, T: Default, C: LockClass> Default for RwLock<R, T, C> {
@@ -2538,6 +2656,63 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
 
 impl<R, G, T: ?Sized, C: LockClass> RankedLock for ReentrantMutex<R, G, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `ReentrantMutex<R, G, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::parking_lot::ReentrantMutex;
+///
+/// #[lock_rank(4)]
+/// static TREE: ReentrantMutex<u8> = ReentrantMutex::new(0);
+///
+/// fn depth(tree: &ReentrantMutex<u8>) -> u8 {
+///     *tree.lock() // checked as `TREE`, rank 4
+/// }
+/// assert_eq!(depth(&TREE), 0);
+/// ```
+impl<R, G, T: ?Sized, C: RankedClass> Deref for ReentrantMutex<R, G, T, C> {
+    type Target = ReentrantMutex<R, G, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &ReentrantMutex<R, G, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `ReentrantMutex<R, G, T, C>` and `ReentrantMutex<R, G, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const ReentrantMutex<R, G, T>) }
+    }
+}
+
+impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<ReentrantMutex<R, G, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, parking_lot::ReentrantMutex};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Tree;
+    ///
+    /// let tree: Arc<ReentrantMutex<u8, Tree>> = Arc::new(ReentrantMutex::new(1));
+    /// let plain: Arc<ReentrantMutex<u8>> = ReentrantMutex::into_plain(tree);
+    /// assert_eq!(*plain.lock(), 1);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<ReentrantMutex<R, G, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `ReentrantMutex<R, G, T, C>`, which has the size, alignment
+        // and metadata of `ReentrantMutex<R, G, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const ReentrantMutex<R, G, T>) }
+    }
 }
 
 impl<R: RawMutex, G: GetThreadId, T: Default, C: LockClass> Default for ReentrantMutex<R, G, T, C> {
