@@ -44,6 +44,20 @@ fn a_rank_costs_no_space_in_any_build() {
 }
 
 #[test]
+fn the_plain_view_of_a_ranked_lock_is_the_same_lock_and_costs_no_space() {
+    let ranked: Mutex<u64, First> = Mutex::new(0);
+    let plain: &Mutex<u64> = &ranked;
+    assert!(std::ptr::eq(std::ptr::from_ref(plain).cast::<u8>(), std::ptr::from_ref(&ranked).cast::<u8>()));
+    *plain.lock().unwrap() += 1;
+    assert_eq!(size_of::<RwLock<u8, Second>>(), size_of::<RwLock<u8>>());
+    if !CHECKS_ENABLED {
+        let (ours, std) = sizes!(RwLock<u8, Second>, std::sync::RwLock<u8>);
+        assert_eq!(ours, std, "without checks the origin is zero-sized");
+    }
+    assert_eq!(ranked.into_inner().unwrap(), 1);
+}
+
+#[test]
 fn without_checks_locks_and_guards_are_exactly_std_sized() {
     let pairs = [
         sizes!(Mutex<()>, std::sync::Mutex<()>),
