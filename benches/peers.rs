@@ -105,6 +105,22 @@ impl<C: lock_order::LockClass> Lock for lock_order::Mutex<u64, C> {
     }
 }
 
+/// A ranked lock taken through its plain view, `&Mutex<u64>`, as a helper written for the plain
+/// type takes it: the class comes from the lock, not from its type.
+struct PlainView<C: lock_order::RankedClass>(lock_order::Mutex<u64, C>);
+
+impl<C: lock_order::RankedClass> Lock for PlainView<C> {
+    type Guard<'a> = lock_order::MutexGuard<'a, u64>;
+    fn make(value: u64) -> Self {
+        PlainView(lock_order::Mutex::new(value))
+    }
+    #[inline(always)]
+    fn acquire(&self) -> Self::Guard<'_> {
+        let plain: &lock_order::Mutex<u64> = &self.0;
+        plain.lock().unwrap()
+    }
+}
+
 #[cfg(feature = "parking_lot")]
 impl<C: lock_order::LockClass> Lock for lock_order::parking_lot::Mutex<u64, C> {
     type Guard<'a> = lock_order::parking_lot::MutexGuard<'a, u64, C>;
@@ -627,6 +643,16 @@ fn workloads() -> Vec<Workload> {
                 nested_pair::<TmM, TmM>(),
                 nested_pair::<LoU, LoU>(),
             ),
+        ),
+        versus(
+            "uncontended lock+unlock, through the plain view",
+            "std",
+            (uncontended::<StdM>(), uncontended::<PlainView<R1>>()),
+        ),
+        versus(
+            "nested A then B, through the plain view",
+            "std",
+            (nested_pair::<StdM, StdM>(), nested_pair::<PlainView<R1>, PlainView<R2>>()),
         ),
         peers(
             "RwLock read",

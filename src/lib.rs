@@ -138,7 +138,7 @@
 
 pub use lock_order_runtime::{
     class_of, held_locks, registry, set_policy, with_policy, Access, Acquisition, ClassInfo, Condvar, Holder,
-    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedLock, RwLock,
+    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedClass, RankedLock, RwLock,
     RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation, ViolationKind,
     WaitTimeoutResult, CHECKS_ENABLED,
 };
@@ -220,7 +220,112 @@ pub use lock_order_runtime::__private;
 /// ```
 ///
 /// On struct fields, together with [`ranked`] on the struct (see there).
+///
+/// # Shapes
+///
+/// The declared type is the lock, or holds the one lock in wrappers, nested as deep as needed;
+/// the constructor stays as written. Every lock of one declaration has its rank and name, so the
+/// locks of a collection are one lock class: two of them together only through `lock_all`.
+///
+/// | Declared type | Example |
+/// |---|---|
+/// | the lock | `Mutex<T>`, `RwLock<T>`, `tokio::Mutex<T>`, `tokio::RwLock<T>`, `tokio::Semaphore`, `parking_lot::{Mutex, FairMutex, RwLock, ReentrantMutex}<T>`, `lock_api::{Mutex<R, T>, RwLock<R, T>, ReentrantMutex<R, G, T>}` |
+/// | shared or boxed | `Arc<L>`, `Rc<L>`, `Weak<L>`, `Box<L>`, `Option<L>` |
+/// | made later | `LazyLock<L>`, `OnceLock<L>`, `LazyCell<L>`, `OnceCell<L>`, `once_cell`'s `Lazy<L>` |
+/// | many | `Vec<L>`, `[L; N]`, `Box<[L]>`, the values of `HashMap<K, L>` and `BTreeMap<K, L>` |
+/// | nested | `Arc<Vec<L>>`, `Option<Arc<RwLock<T>>>`, `LazyLock<Vec<Mutex<T>>>`, ... |
+/// | a type alias with a class parameter | `type Locked<T, C = Unranked> = Arc<RwLock<T, C>>` |
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::{Arc, LazyLock};
+/// use lock_order::{lock_rank, Mutex, RwLock};
+///
+/// #[lock_rank(1)]
+/// static CONFIG: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+///
+/// #[lock_order::ranked]
+/// struct AppState {
+///     #[lock_rank(10)]
+///     users: Arc<Mutex<HashMap<u32, String>>>,
+///     #[lock_rank(15)]
+///     shards: Vec<Mutex<u64>>,
+/// }
+///
+/// let state = AppState {
+///     users: Arc::new(Mutex::new(HashMap::new())),
+///     shards: (0..4).map(|_| Mutex::new(0)).collect(),
+/// };
+/// let _config = CONFIG.read().unwrap();
+/// state.users.lock().unwrap().insert(1, "ada".into());
+/// *state.shards[3].lock().unwrap() += 1;
+/// ```
+///
+/// Refused, each with a compile error that says what to write: a type with no lock of this crate
+/// inside (`Arc<u32>`, a `std::sync::Mutex`), a tuple of locks (`(Mutex<A>, Mutex<B>)`: rank each
+/// on its own, or give them a class), a reference, a `Condvar`, and a type alias without a class
+/// parameter (rustc reports "type alias takes N generic arguments but N+1 were supplied"): give
+/// the alias a class parameter as in the table, or declare a lock class and name it in the type.
+///
+/// # A ranked lock is also of its plain type
+///
+/// `&Mutex<T, C>` coerces to `&Mutex<T>`, so helpers and collections written for the plain type
+/// take ranked locks, and an acquire through the plain type is checked with the lock's own rank
+/// and name (see [`RankedClass`]); `Mutex::into_plain` turns an `Arc<Mutex<T, C>>` into an
+/// `Arc<Mutex<T>>`. The tokio locks have no plain view: their type keeps tokio's layout.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Arc;
+/// use lock_order::{lock_rank, Mutex};
+///
+/// fn user_count(users: &Mutex<HashMap<u32, String>>) -> usize {
+///     users.lock().unwrap().len()
+/// }
+///
+/// #[lock_order::ranked]
+/// struct AppState {
+///     #[lock_rank(10)]
+///     users: Arc<Mutex<HashMap<u32, String>>>,
+/// }
+///
+/// let state = AppState { users: Arc::new(Mutex::new(HashMap::new())) };
+/// assert_eq!(user_count(&state.users), 0); // checked as `AppState::users`, rank 10
+/// let plain: Arc<Mutex<HashMap<u32, String>>> = Mutex::into_plain(Arc::clone(&state.users));
+/// ```
+///
+/// # A lock shared by several structs
+///
+/// A lock made once and handed to several constructors (`Scheduler::new(stats.clone())`,
+/// `Server::new(stats)`) should have one rank wherever it is kept: declare a lock class and name
+/// it in the type every struct keeps, rather than ranking each field.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lock_order::{lock_rank, RwLock};
+///
+/// /// Request counters, shared by the scheduler and the server.
+/// #[lock_rank(30)]
+/// struct StatsLock;
+/// type Stats = Arc<RwLock<u64, StatsLock>>;
+///
+/// struct Scheduler { stats: Stats }
+/// struct Server { stats: Stats }
+///
+/// let stats: Stats = Arc::new(RwLock::new(0));
+/// let scheduler = Scheduler { stats: stats.clone() };
+/// let server = Server { stats };
+/// *server.stats.write().unwrap() += 1;
+/// assert_eq!(*scheduler.stats.read().unwrap(), 1);
+/// assert_eq!(lock_order::class_of(&*scheduler.stats).unwrap().rank(), 30);
+/// ```
 pub use lock_order_macros::lock_rank;
+
+/// What `#[ranked]` names a field's `#[lock_rank]` by when the user imported no `lock_rank`.
+#[doc(hidden)]
+pub mod __attributes {
+    pub use crate::lock_rank;
+}
 
 /// Lets the lock fields of a struct carry `#[lock_rank(N)]`.
 ///

@@ -106,7 +106,9 @@ fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
         push_doc(&mut field.attrs, &docs::rank_paragraph(&rank));
         let public = is_pub(&item.vis) && is_pub(&field.vis);
         generated.push(class_decl(&field.vis, &class, &name, &summary, &rank, first.span(), public));
+        generated.push(ranked_class(&class));
         generated.push(rankable_check(&original, &generics));
+        generated.push(attribute_used(&first));
     }
     if generated.is_empty() && errors.is_empty() {
         errors.push(Error::new_spanned(
@@ -145,9 +147,11 @@ fn ranked_static(item: ItemStatic, rank: syn::Result<Rank>, mut errors: Vec<Erro
     let decl =
         class_decl(&ranked.vis, &class, &name, &summary, &rank, Span::call_site(), is_pub(&ranked.vis));
     let check = rankable_check(&original, &Generics::default());
+    let plain_view = ranked_class(&class);
     quote! {
         #ranked
         #decl
+        #plain_view
         #check
     }
 }
@@ -190,6 +194,7 @@ fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Err
     let summary = docs::summary(&item.attrs);
     push_doc(&mut item.attrs, &docs::class_paragraph(&rank));
     let info = class_info(&name, &summary, &rank, Span::call_site(), is_pub(&item.vis));
+    let plain_view = ranked_class(&ident);
     quote! {
         #item
         const _: () = {
@@ -199,6 +204,29 @@ fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Err
                     ::core::option::Option::Some(&__LOCK_ORDER_INFO);
             }
         };
+        #plain_view
+    }
+}
+
+/// Uses the name the user wrote for a field's `#[lock_rank]`, which `#[ranked]` reads and removes
+/// before the compiler sees it: an import of `lock_rank` for fields only is then not unused.
+///
+/// The fields need no import, so the name resolves to the crate's own `lock_rank` when nothing
+/// else is in scope: a glob import, which any import of the user's shadows.
+fn attribute_used(attribute: &syn::Attribute) -> TokenStream {
+    let Some(name) = attribute.path().get_ident() else { return TokenStream::new() };
+    quote! {
+        #[allow(unused_imports)]
+        use ::lock_order::__attributes::*;
+        #[allow(unused_imports)]
+        use #name as _;
+    }
+}
+
+/// Marks `class` as a rank, so that its locks deref to their plain type.
+fn ranked_class(class: &Ident) -> TokenStream {
+    quote! {
+        impl ::lock_order::__private::RankedClass for #class {}
     }
 }
 
@@ -210,15 +238,32 @@ fn fallback(item: impl Into<Item>, errors: Vec<Error>) -> TokenStream {
     }
 }
 
-/// Appends `class` as the last generic argument of the lock type; returns the type as written.
+/// Appends `class` as the last generic argument of the lock type, which is the declared type or
+/// the one lock inside its wrappers ([`lock_inside`]); returns the lock type as written.
 ///
 /// Types that are certainly not locks of this crate are rejected here, with a message naming
 /// what to write instead. Any other type is checked by the compiler ([`rankable_check`]).
 fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
+    let declared = ty.clone();
+    let (ty, wrapped) = lock_inside(ty)?;
     let original = ty.clone();
     let path = lock_path(ty)?;
     if let Some(error) = not_a_lock(path) {
-        return Err(error);
+        // A wrapper of a plain value: say what the wrapper may hold. Other errors (a std lock, a
+        // `Condvar`) say what to write for the type inside.
+        let plain_value = path.path.get_ident().is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()));
+        return Err(match wrapped && plain_value {
+            true => Error::new_spanned(
+                &declared,
+                format!(
+                    "`{}` holds no lock of lock_order: `#[lock_rank]` ranks the one lock inside \
+                     {WRAPPER_LIST}, which is written `lock_order::Mutex<T>` or `lock_order::RwLock<T>` \
+                     (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order)",
+                    tidy(&declared)
+                ),
+            ),
+            false => error,
+        });
     }
     let Some(last) = path.path.segments.last_mut() else {
         return Err(Error::new_spanned(&original, "expected a lock type, like `Mutex<T>`"));
@@ -248,6 +293,86 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
     Ok(original)
 }
 
+/// The wrappers [`lock_inside`] looks through, for messages.
+const WRAPPER_LIST: &str =
+    "`Arc`, `Rc`, `Box`, `Option`, `LazyLock`, `OnceLock`, `LazyCell`, `OnceCell`, `Lazy`, \
+                            `Vec`, arrays, `Box<[_]>` and `HashMap`/`BTreeMap` values";
+
+/// Standard types that hold one value of their first type argument, possibly a lock.
+const WRAPPERS: &[&str] =
+    &["Arc", "Rc", "Box", "Option", "Vec", "Weak", "LazyLock", "LazyCell", "OnceLock", "OnceCell", "Lazy"];
+
+/// Maps, whose values (their second type argument) may be locks.
+const MAPS: &[&str] = &["HashMap", "BTreeMap"];
+
+/// The one lock type inside the wrappers of `ty` (`Arc<Vec<Mutex<T>>>` has `Mutex<T>`), or `ty`
+/// itself; and whether there were wrappers. All locks inside one declaration share its class.
+fn lock_inside(ty: &mut Type) -> syn::Result<(&mut Type, bool)> {
+    let position = wrapped_argument(ty);
+    let descends = match &*ty {
+        Type::Group(_) | Type::Paren(_) | Type::Array(_) | Type::Slice(_) => true,
+        Type::Tuple(tuple) => tuple.elems.len() > 1,
+        Type::Path(_) => position.is_some(),
+        _ => false,
+    };
+    if !descends {
+        return Ok((ty, false));
+    }
+    let inner: &mut Type = match ty {
+        Type::Group(group) => return lock_inside(&mut group.elem),
+        Type::Paren(paren) => return lock_inside(&mut paren.elem),
+        Type::Array(array) => &mut array.elem,
+        Type::Slice(slice) => &mut slice.elem,
+        Type::Tuple(tuple) => {
+            return Err(Error::new_spanned(
+                &*tuple,
+                format!(
+                    "`#[lock_rank]` gives one rank to one lock, or to the locks of one collection, not \
+                     to a tuple of values: rank each lock on its own field or `static`; {CLASS}"
+                ),
+            ))
+        }
+        Type::Path(path) if position.is_some() => {
+            let last = path.path.segments.last_mut().expect("`wrapped_argument` found it");
+            let PathArguments::AngleBracketed(args) = &mut last.arguments else {
+                unreachable!("`wrapped_argument` found type arguments")
+            };
+            args.args
+                .iter_mut()
+                .filter_map(|arg| match arg {
+                    GenericArgument::Type(ty) => Some(ty),
+                    _ => None,
+                })
+                .nth(position.unwrap_or_default())
+                .expect("`wrapped_argument` found it")
+        }
+        _ => unreachable!("`descends` said which types have a value inside"),
+    };
+    let (lock, _) = lock_inside(inner)?;
+    Ok((lock, true))
+}
+
+/// Which type argument of a wrapper path holds the value: the first of [`WRAPPERS`], the second
+/// (the value) of [`MAPS`]; `None` for any other type.
+fn wrapped_argument(ty: &Type) -> Option<usize> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    let name = last.ident.unraw().to_string();
+    let position = if WRAPPERS.contains(&name.as_str()) {
+        0
+    } else if MAPS.contains(&name.as_str()) {
+        1
+    } else {
+        return None;
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let types = args.args.iter().filter(|arg| matches!(arg, GenericArgument::Type(_))).count();
+    (position < types).then_some(position)
+}
+
 const WANTED: &str =
     "`#[lock_rank]` needs the lock itself, a `lock_order::Mutex<T>` or `lock_order::RwLock<T>`";
 
@@ -268,8 +393,8 @@ fn lock_path(ty: &mut Type) -> syn::Result<&mut TypePath> {
                 tidy(&reference.elem)
             ),
         )),
-        other @ (Type::Array(_) | Type::Slice(_) | Type::Tuple(_)) => {
-            Err(Error::new_spanned(&*other, format!("{WANTED}, not a collection of locks; {CLASS}")))
+        other @ Type::Tuple(_) => {
+            Err(Error::new_spanned(&*other, format!("this is not a lock type: {WANTED}")))
         }
         other => Err(Error::new_spanned(&*other, format!("this is not a lock type: {WANTED}"))),
     }
@@ -285,10 +410,6 @@ const PRIMITIVES: &[&str] = &[
     "u64", "u128", "usize",
 ];
 
-/// Standard types that hold a value, possibly a lock, without being one.
-const WRAPPERS: &[&str] =
-    &["Arc", "Rc", "Box", "Option", "Vec", "Weak", "LazyLock", "LazyCell", "OnceLock", "OnceCell", "Lazy"];
-
 /// Types `#[lock_rank]` can tell apart by name alone as not being a lock of this crate.
 fn not_a_lock(path: &TypePath) -> Option<Error> {
     let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.unraw().to_string()).collect();
@@ -299,8 +420,8 @@ fn not_a_lock(path: &TypePath) -> Option<Error> {
     if segments.len() == 1 && args_none && PRIMITIVES.contains(&last) {
         return error(format!("`{last}` is not a lock: {WANTED}, such as `Mutex<{last}>`"));
     }
-    if WRAPPERS.contains(&last) {
-        return error(format!("`{written}` is not a lock: {WANTED}; {CLASS}"));
+    if WRAPPERS.contains(&last) || MAPS.contains(&last) {
+        return error(format!("`{written}` is not a lock: {WANTED}, or one inside {WRAPPER_LIST}"));
     }
     if last == "Condvar" {
         return error(

@@ -41,7 +41,7 @@ pub mod registry;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use class::{class_of, ClassInfo, LockClass, RankedLock, Unranked};
+pub use class::{class_of, ClassInfo, LockClass, RankedClass, RankedLock, Unranked};
 pub use condvar::Condvar;
 pub use diagnostics::{
     assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,

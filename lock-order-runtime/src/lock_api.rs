@@ -50,6 +50,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
+use std::sync::Arc;
 
 pub use ::lock_api::{
     GetThreadId, GuardNoSend, GuardSend, RawMutex, RawMutexFair, RawMutexTimed, RawRwLock,
@@ -72,7 +73,7 @@ fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
 }
 
 use crate::check::{self, Held, Pending, Request, Waiting};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 /// Makes a guard `!Send` (and keeps it `Sync`), whatever the raw lock allows.
@@ -107,6 +108,13 @@ mod record {
         #[inline(always)]
         pub(crate) fn none() -> Self {
             Record(Held::detached())
+        }
+
+        /// The class the lock was recorded with: for a re-acquire through a guard, which cannot
+        /// reach the lock's [`Origin`](crate::class::Origin).
+        #[inline]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            self.0.class()
         }
 
         /// Forgets the record: the lock is released or given up.
@@ -174,6 +182,10 @@ mod record {
         #[inline(always)]
         pub(crate) fn new(_held: Held) -> Self {
             Record
+        }
+        #[inline(always)]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            None
         }
         #[inline(always)]
         pub(crate) fn release(&mut self) {}
@@ -361,8 +373,10 @@ fn reads_already(addr: usize) -> bool {
 /// let unranked: Mutex<RawMutex, u8> = Mutex::new(0);
 /// assert_eq!(*unranked.lock(), 0);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct Mutex<R, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::Mutex<R, T>,
 }
 
@@ -409,8 +423,9 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// *HITS.lock() += 1;
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value.
@@ -481,8 +496,13 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_mutex: R, value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::const_new(raw_mutex, value) }
+        Mutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::Mutex::const_new(raw_mutex, value),
+        }
     }
 
     /// The same as [`const_new`](Self::const_new).
@@ -493,15 +513,27 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// assert_eq!(*m.lock(), 7);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_mutex: R, value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::from_raw(raw_mutex, value) }
+        Mutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::Mutex::from_raw(raw_mutex, value),
+        }
     }
 }
 
 impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::Mutex, Access::Exclusive)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this
@@ -653,15 +685,77 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
 
 impl<R, T: ?Sized, C: LockClass> RankedLock for Mutex<R, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `Mutex<R, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::lock_api::Mutex;
+/// use parking_lot::RawMutex;
+///
+/// #[lock_rank(3)]
+/// static HITS: Mutex<RawMutex, u64> = Mutex::new(0);
+///
+/// fn bump(hits: &Mutex<RawMutex, u64>) {
+///     *hits.lock() += 1; // checked as `HITS`, rank 3
+/// }
+/// bump(&HITS);
+/// assert_eq!(*HITS.lock(), 1);
+/// ```
+impl<R, T: ?Sized, C: RankedClass> Deref for Mutex<R, T, C> {
+    type Target = Mutex<R, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &Mutex<R, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `Mutex<R, T, C>` and `Mutex<R, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<R, T>) }
+    }
+}
+
+impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<Mutex<R, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, lock_api::Mutex};
+    /// use parking_lot::RawMutex;
+    ///
+    /// #[lock_rank(2)]
+    /// struct Stats;
+    ///
+    /// let stats: Arc<Mutex<RawMutex, u64, Stats>> = Arc::new(Mutex::new(4));
+    /// let plain: Arc<Mutex<RawMutex, u64>> = Mutex::into_plain(stats);
+    /// assert_eq!(*plain.lock(), 4);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<R, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<R, T, C>`, which has the size, alignment
+        // and metadata of `Mutex<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const Mutex<R, T>) }
+    }
 }
 
 impl<R: RawMutex, T: Default, C: LockClass> Default for Mutex<R, T, C> {
+    #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
     }
 }
 
 impl<R: RawMutex, T, C: LockClass> From<T> for Mutex<R, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         Mutex::new(value)
     }
@@ -682,7 +776,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
         let mutex = ::lock_api::MutexGuard::mutex(&self.inner);
-        Request::new::<C, _>(mutex, site, LockKind::Mutex, Access::Exclusive)
+        Request::reacquire::<C, _>(mutex, self.record.class(), site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// A guard of part of the data; the whole mutex stays locked (and recorded) until it drops.
@@ -895,8 +989,10 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a
 /// }
 /// assert_eq!(CONFIG.read().len(), 1);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct RwLock<R, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::RwLock<R, T>,
 }
 
@@ -984,8 +1080,9 @@ impl<R: RawRwLock, T, C: LockClass> RwLock<R, T, C> {
     /// NAMES.write().push("a");
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value.
@@ -1010,8 +1107,13 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// assert_eq!(*L.read(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_rwlock: R, value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::const_new(raw_rwlock, value) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::RwLock::const_new(raw_rwlock, value),
+        }
     }
 
     /// The same as [`const_new`](Self::const_new).
@@ -1022,15 +1124,27 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// assert_eq!(*l.read(), 1);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_rwlock: R, value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::from_raw(raw_rwlock, value) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::RwLock::from_raw(raw_rwlock, value),
+        }
     }
 }
 
 impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::RwLock, access)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.
@@ -1421,15 +1535,74 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
 
 impl<R, T: ?Sized, C: LockClass> RankedLock for RwLock<R, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `RwLock<R, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::parking_lot::RwLock;
+///
+/// #[lock_rank(1)]
+/// static ROUTES: RwLock<Vec<u8>> = RwLock::new(Vec::new());
+///
+/// fn routes(lock: &RwLock<Vec<u8>>) -> usize {
+///     lock.read().len() // checked as `ROUTES`, rank 1
+/// }
+/// assert_eq!(routes(&ROUTES), 0);
+/// ```
+impl<R, T: ?Sized, C: RankedClass> Deref for RwLock<R, T, C> {
+    type Target = RwLock<R, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &RwLock<R, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `RwLock<R, T, C>` and `RwLock<R, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<R, T>) }
+    }
+}
+
+impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<RwLock<R, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, parking_lot::RwLock};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Routes;
+    ///
+    /// let routes: Arc<RwLock<Vec<u8>, Routes>> = Arc::new(RwLock::new(vec![1]));
+    /// let plain: Arc<RwLock<Vec<u8>>> = RwLock::into_plain(routes);
+    /// assert_eq!(plain.read().len(), 1);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<R, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `RwLock<R, T, C>`, which has the size, alignment
+        // and metadata of `RwLock<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const RwLock<R, T>) }
+    }
 }
 
 impl<R: RawRwLock, T: Default, C: LockClass> Default for RwLock<R, T, C> {
+    #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
     }
 }
 
 impl<R: RawRwLock, T, C: LockClass> From<T> for RwLock<R, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         RwLock::new(value)
     }
@@ -1454,7 +1627,7 @@ macro_rules! rwlock_guard_common {
             #[inline(always)]
             fn request(&self, site: &'static Location<'static>) -> Request {
                 let rwlock = ::lock_api::$guard::rwlock(&self.inner);
-                Request::new::<C, _>(rwlock, site, LockKind::RwLock, $access)
+                Request::reacquire::<C, _>(rwlock, self.record.class(), site, LockKind::RwLock, $access)
             }
 
             /// The same lock, now held with `access` from `site`: the record changes, no
@@ -1463,7 +1636,7 @@ macro_rules! rwlock_guard_common {
             #[allow(dead_code)] // not every guard changes into every other
             fn request_as(&self, site: &'static Location<'static>, access: Access) -> Request {
                 let rwlock = ::lock_api::$guard::rwlock(&self.inner);
-                Request::new::<C, _>(rwlock, site, LockKind::RwLock, access)
+                Request::reacquire::<C, _>(rwlock, self.record.class(), site, LockKind::RwLock, access)
             }
         }
     };
@@ -2202,8 +2375,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteG
 /// visit(0);
 /// assert_eq!(*TREE.lock().borrow(), [0, 1, 2, 3]);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct ReentrantMutex<R, G, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::ReentrantMutex<R, G, T>,
 }
 
@@ -2250,8 +2425,13 @@ impl<R: RawMutex, G: GetThreadId, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        ReentrantMutex { class: PhantomData, inner: ::lock_api::ReentrantMutex::new(value) }
+        ReentrantMutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::ReentrantMutex::new(value),
+        }
     }
 
     /// Consumes the mutex and returns the value.
@@ -2279,9 +2459,11 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
+            origin: Origin::new::<C, T>(),
             inner: ::lock_api::ReentrantMutex::const_new(raw_mutex, get_thread_id, value),
         }
     }
@@ -2296,18 +2478,27 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*m.lock(), 2);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
+            origin: Origin::new::<C, T>(),
             inner: ::lock_api::ReentrantMutex::from_raw(raw_mutex, get_thread_id, value),
         }
     }
 }
 
 impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::ReentrantMutex, Access::Exclusive)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::ReentrantMutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free unless this thread holds it already.
@@ -2465,15 +2656,74 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
 
 impl<R, G, T: ?Sized, C: LockClass> RankedLock for ReentrantMutex<R, G, T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `ReentrantMutex<R, G, T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::lock_rank;
+/// use lock_order::parking_lot::ReentrantMutex;
+///
+/// #[lock_rank(4)]
+/// static TREE: ReentrantMutex<u8> = ReentrantMutex::new(0);
+///
+/// fn depth(tree: &ReentrantMutex<u8>) -> u8 {
+///     *tree.lock() // checked as `TREE`, rank 4
+/// }
+/// assert_eq!(depth(&TREE), 0);
+/// ```
+impl<R, G, T: ?Sized, C: RankedClass> Deref for ReentrantMutex<R, G, T, C> {
+    type Target = ReentrantMutex<R, G, T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &ReentrantMutex<R, G, T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `ReentrantMutex<R, G, T, C>` and `ReentrantMutex<R, G, T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const ReentrantMutex<R, G, T>) }
+    }
+}
+
+impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<ReentrantMutex<R, G, T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, parking_lot::ReentrantMutex};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Tree;
+    ///
+    /// let tree: Arc<ReentrantMutex<u8, Tree>> = Arc::new(ReentrantMutex::new(1));
+    /// let plain: Arc<ReentrantMutex<u8>> = ReentrantMutex::into_plain(tree);
+    /// assert_eq!(*plain.lock(), 1);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<ReentrantMutex<R, G, T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `ReentrantMutex<R, G, T, C>`, which has the size, alignment
+        // and metadata of `ReentrantMutex<R, G, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const ReentrantMutex<R, G, T>) }
+    }
 }
 
 impl<R: RawMutex, G: GetThreadId, T: Default, C: LockClass> Default for ReentrantMutex<R, G, T, C> {
+    #[track_caller]
     fn default() -> Self {
         ReentrantMutex::new(T::default())
     }
 }
 
 impl<R: RawMutex, G: GetThreadId, T, C: LockClass> From<T> for ReentrantMutex<R, G, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         ReentrantMutex::new(value)
     }
@@ -2552,8 +2802,13 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
         F: FnOnce() -> U,
     {
         let remutex = ::lock_api::ReentrantMutexGuard::remutex(&s.inner);
-        let request =
-            Request::new::<C, _>(remutex, Location::caller(), LockKind::ReentrantMutex, Access::Exclusive);
+        let request = Request::reacquire::<C, _>(
+            remutex,
+            s.record.class(),
+            Location::caller(),
+            LockKind::ReentrantMutex,
+            Access::Exclusive,
+        );
         let given_up = GivenUp::new(&mut s.record, request);
         let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked(&mut s.inner, || {
             (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))
@@ -2603,8 +2858,13 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
         F: FnOnce() -> U,
     {
         let remutex = ::lock_api::ReentrantMutexGuard::remutex(&s.inner);
-        let request =
-            Request::new::<C, _>(remutex, Location::caller(), LockKind::ReentrantMutex, Access::Exclusive);
+        let request = Request::reacquire::<C, _>(
+            remutex,
+            s.record.class(),
+            Location::caller(),
+            LockKind::ReentrantMutex,
+            Access::Exclusive,
+        );
         let given_up = GivenUp::new(&mut s.record, request);
         let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked_fair(&mut s.inner, || {
             (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))

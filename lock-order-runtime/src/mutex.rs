@@ -4,11 +4,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
-use std::sync::{LockResult, PoisonError, TryLockResult};
+use std::sync::{Arc, LockResult, PoisonError, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::diagnostics::TimedLockResult;
 use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
@@ -44,8 +44,10 @@ use crate::timed::lock_timed;
 /// let also = Mutex::<_>::new(0_u32); // or name the default class this way
 /// *counter.lock().unwrap() += *also.lock().unwrap();
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: std::sync::Mutex<T>,
 }
 
@@ -76,8 +78,9 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// *HITS.lock().unwrap() += 1;
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: std::sync::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value; `Err` if it is poisoned, as std's.
@@ -148,9 +151,16 @@ impl<T, C: LockClass> Mutex<T, C> {
 }
 
 impl<T: ?Sized, C: LockClass> Mutex<T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, site, LockKind::Mutex, access)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::Mutex, access)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this thread
@@ -265,15 +275,76 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
 
 impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::{lock_rank, Mutex};
+///
+/// #[lock_rank(3)]
+/// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+///
+/// fn push(queue: &Mutex<Vec<u32>>, job: u32) {
+///     queue.lock().unwrap().push(job); // checked as `QUEUE`, rank 3
+/// }
+/// push(&QUEUE, 7);
+/// assert_eq!(lock_order::class_of(&*QUEUE).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(3));
+/// ```
+impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
+    type Target = Mutex<T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &Mutex<T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `Mutex<T, C>` and `Mutex<T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<T>) }
+    }
+}
+
+impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<Mutex<T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, Mutex};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Stats;
+    ///
+    /// fn spawn_reporter(stats: Arc<Mutex<u64>>) -> std::thread::JoinHandle<u64> {
+    ///     std::thread::spawn(move || *stats.lock().unwrap())
+    /// }
+    /// let stats: Arc<Mutex<u64, Stats>> = Arc::new(Mutex::new(4));
+    /// assert_eq!(spawn_reporter(Mutex::into_plain(stats.clone())).join().unwrap(), 4);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<T, C>`, which has the size, alignment
+        // and metadata of `Mutex<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const Mutex<T>) }
+    }
 }
 
 impl<T: Default, C: LockClass> Default for Mutex<T, C> {
+    #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for Mutex<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         Mutex::new(value)
     }

@@ -4,11 +4,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
-use std::sync::{LockResult, TryLockResult};
+use std::sync::{Arc, LockResult, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::diagnostics::TimedLockResult;
 use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
@@ -29,8 +29,10 @@ use crate::timed::lock_timed;
 /// CONFIG.write().unwrap().push("verbose".into());
 /// assert_eq!(CONFIG.read().unwrap().len(), 1);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: std::sync::RwLock<T>,
 }
 
@@ -70,8 +72,9 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// NAMES.write().unwrap().push("a");
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: std::sync::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value; `Err` if it is poisoned, as std's.
@@ -87,9 +90,16 @@ impl<T, C: LockClass> RwLock<T, C> {
 }
 
 impl<T: ?Sized, C: LockClass> RwLock<T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, site, LockKind::RwLock, access)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.
@@ -242,15 +252,73 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
 
 impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::{lock_rank, RwLock};
+///
+/// #[lock_rank(1)]
+/// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+///
+/// fn names(config: &RwLock<Vec<String>>) -> usize {
+///     config.read().unwrap().len() // checked as `CONFIG`, rank 1
+/// }
+/// assert_eq!(names(&CONFIG), 0);
+/// ```
+impl<T: ?Sized, C: RankedClass> Deref for RwLock<T, C> {
+    type Target = RwLock<T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &RwLock<T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `RwLock<T, C>` and `RwLock<T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<T>) }
+    }
+}
+
+impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<RwLock<T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, RwLock};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Routes;
+    ///
+    /// let routes: Arc<RwLock<Vec<u8>, Routes>> = Arc::new(RwLock::new(vec![1]));
+    /// let plain: Arc<RwLock<Vec<u8>>> = RwLock::into_plain(routes);
+    /// assert_eq!(plain.read().unwrap().len(), 1);
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `RwLock<T, C>`, which has the size, alignment
+        // and metadata of `RwLock<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const RwLock<T>) }
+    }
 }
 
 impl<T: Default, C: LockClass> Default for RwLock<T, C> {
+    #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for RwLock<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         RwLock::new(value)
     }

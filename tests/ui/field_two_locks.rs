@@ -1,0 +1,11 @@
+use std::sync::Arc;
+
+use lock_order::Mutex;
+
+#[lock_order::ranked]
+struct Bank {
+    #[lock_rank(1)]
+    accounts: Arc<(Mutex<u64>, Mutex<u64>)>,
+}
+
+fn main() {}
