@@ -41,14 +41,24 @@ impl Request {
 
     #[allow(dead_code)] // unused without checks
     pub(crate) fn acquisition(&self) -> Acquisition {
+        let (created, type_name) = self.origin_parts();
         Acquisition {
             class: self.class,
             address: self.addr,
             site: self.site,
             kind: self.kind,
             access: self.access,
+            created,
+            type_name: type_name.map(|f| f()),
             backtrace: None,
         }
+    }
+
+    /// Where the lock was created and the function naming its value's type, when known.
+    #[allow(dead_code)] // unused without checks
+    #[inline(always)]
+    pub(crate) fn origin_parts(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
+        (None, None)
     }
 }
 
@@ -137,7 +147,10 @@ fn lock_checked<G>(
 mod imp {
     use super::Request;
     use crate::context::current_set;
-    use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS};
+    use crate::held::{
+        any_held, max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS, UNRANKED_HELD,
+    };
+    use crate::observed::{learn, Endpoint};
     use crate::report::{dispatch, Access, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
@@ -151,6 +164,8 @@ mod imp {
                 site: self.site,
                 kind: self.kind,
                 access: self.access,
+                created: self.origin_parts().0,
+                type_name: self.origin_parts().1,
             }
         }
     }
@@ -368,6 +383,9 @@ mod imp {
             violation(set, request);
             return Pending { set, request, state: set.state() };
         }
+        if learns(state, &request) {
+            learn_and_report(set, request);
+        }
         Pending { set, request, state }
     }
 
@@ -383,7 +401,88 @@ mod imp {
         if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
+        if learns(state, &request) && closes_cycle(set, request) {
+            return None;
+        }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
+    }
+
+    /// Whether a blocking acquire has an order to learn (see [`crate::observed`]): something is
+    /// held, and one end at least is unranked (two ranked locks are checked by their ranks). One
+    /// test of the `state` word already loaded for the check.
+    #[inline(always)]
+    fn learns(state: u64, request: &Request) -> bool {
+        if request.class.is_none() {
+            any_held(state)
+        } else {
+            state & UNRANKED_HELD != 0
+        }
+    }
+
+    /// The acquiring end of the orders `request` teaches; `None` for an unranked lock whose
+    /// creation site is not known, which could not be told from other such locks.
+    fn endpoint_of(
+        class: Option<&'static crate::ClassInfo>,
+        created: Option<&'static std::panic::Location<'static>>,
+        type_name: Option<fn() -> &'static str>,
+        kind: crate::LockKind,
+        addr: usize,
+        site: &'static std::panic::Location<'static>,
+    ) -> Option<Endpoint> {
+        if class.is_none() && created.is_none() {
+            return None;
+        }
+        Some(Endpoint::new(class, created, type_name.map_or("", |f| f()), kind, addr, site))
+    }
+
+    /// Learns the orders from every held lock to `request`'s; the first earlier chain of orders
+    /// one of them closes a cycle with, and the held lock at its end. With `commit` false an
+    /// order that closes a cycle is not learned yet (see `observed::Learned::learn`).
+    fn learn_orders(
+        set: &HeldSet,
+        request: &Request,
+        commit: bool,
+    ) -> Option<(SlotView, Vec<crate::observed::ObservedEdge>)> {
+        let (created, type_name) = request.origin_parts();
+        let acquiring =
+            endpoint_of(request.class, created, type_name, request.kind, request.addr, request.site)?;
+        let mut found = None;
+        set.for_each_held(|held| {
+            // Two ranked locks: the ranks' business. The lock itself: the recursion check's.
+            if (held.class.is_some() && request.class.is_some()) || held.addr == request.addr {
+                return;
+            }
+            let Some(from) =
+                endpoint_of(held.class, held.created, held.type_name, held.kind, held.addr, held.site)
+            else {
+                return;
+            };
+            if let Some(chain) = learn(&from, &acquiring, commit) {
+                found.get_or_insert((held, chain));
+            }
+        });
+        found
+    }
+
+    /// [`learn_orders`] ahead of an acquire that has not blocked: whether it closes a cycle, to
+    /// be reported by the blocking check that follows ([`check_blocking`] learns it again).
+    #[inline(never)]
+    fn closes_cycle(set: &HeldSet, request: Request) -> bool {
+        learn_orders(set, &request, false).is_some()
+    }
+
+    /// [`learn_orders`] for a blocking acquire, reporting a cycle by the policy.
+    #[inline(never)]
+    #[track_caller]
+    fn learn_and_report(set: &'static HeldSet, request: Request) {
+        if let Some((held, chain)) = learn_orders(set, &request, true) {
+            let backtrace = set
+                .snapshot_with_backtraces()
+                .into_iter()
+                .find(|(h, _)| h.addr == held.addr && std::ptr::eq(h.site, held.site))
+                .and_then(|(_, b)| b);
+            report_with(set, &request, ViolationKind::OrderCycle, to_acquisition(&held, backtrace), chain);
+        }
     }
 
     /// Whether a blocking acquire of `request` may be a violation, given the set's `state`: a
@@ -460,6 +559,19 @@ mod imp {
     #[inline(never)]
     #[track_caller]
     fn report(set: &'static HeldSet, request: &Request, kind: ViolationKind, held: Acquisition) {
+        report_with(set, request, kind, held, Vec::new());
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn report_with(
+        set: &'static HeldSet,
+        request: &Request,
+        kind: ViolationKind,
+        held: Acquisition,
+        cycle: Vec<crate::observed::ObservedEdge>,
+    ) {
         let also_held = set
             .snapshot_with_backtraces()
             .into_iter()
@@ -475,7 +587,7 @@ mod imp {
         if crate::held::backtraces() {
             acquiring.backtrace = Some(Arc::new(Backtrace::force_capture()));
         }
-        dispatch(Violation { kind, acquiring, held, also_held, holder });
+        dispatch(Violation { kind, acquiring, held, also_held, holder, cycle });
     }
 
     /// Records a lock whose guard is `Send` (the async locks' guards): the guard may drop on
@@ -569,6 +681,8 @@ mod imp {
             site: slot.site,
             kind: slot.kind,
             access: slot.access,
+            created: slot.created,
+            type_name: slot.type_name.map(|f| f()),
             backtrace,
         }
     }

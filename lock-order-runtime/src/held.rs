@@ -54,6 +54,10 @@ struct Extra {
     /// [`Words::site`] of a record whose `meta` is [`FAR`].
     site: AtomicUsize,
     trace: Trace,
+    /// Where an unranked lock was created and the function naming its type, so that the learned
+    /// order and every report can name it (see [`Extra::note_origin`]); 0 when not known.
+    created: AtomicUsize,
+    type_name: AtomicUsize,
 }
 
 struct Trace(StdMutex<Option<Arc<Backtrace>>>);
@@ -90,6 +94,10 @@ pub(crate) struct SlotView {
     pub(crate) site: &'static Location<'static>,
     pub(crate) kind: LockKind,
     pub(crate) access: Access,
+    /// Where an unranked lock was created, when known.
+    pub(crate) created: Option<&'static Location<'static>>,
+    /// The type of the value an unranked lock holds, when known.
+    pub(crate) type_name: Option<fn() -> &'static str>,
 }
 
 /// A [`SlotView`] as three words: the lock's address, the class's (0 when unranked) with the
@@ -131,6 +139,12 @@ impl Words {
 }
 
 impl SlotView {
+    /// The creation site and type-naming function as two words, 0 when not known.
+    #[inline(always)]
+    fn origin(&self) -> (usize, usize) {
+        (self.created.map_or(0, |c| ptr::from_ref(c) as usize), self.type_name.map_or(0, |f| f as usize))
+    }
+
     #[inline(always)]
     fn words(&self) -> Words {
         Words {
@@ -199,19 +213,52 @@ impl Slot {
         if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
             return None;
         }
+        let (created, type_name) = extra.origin();
         Some(SlotView {
             addr,
             class: deref_static((class & !TAG) as *mut ClassInfo),
             site: deref_static((site & !TAG) as *mut Location<'static>)?,
             kind: LockKind::from_bits((class & TAG) as u8),
             access: Access::from_bits((site & TAG) as u8),
+            created,
+            type_name,
         })
     }
 }
 
 impl Extra {
     const fn new() -> Self {
-        Extra { class: AtomicUsize::new(0), site: AtomicUsize::new(0), trace: Trace::new() }
+        Extra {
+            class: AtomicUsize::new(0),
+            site: AtomicUsize::new(0),
+            trace: Trace::new(),
+            created: AtomicUsize::new(0),
+            type_name: AtomicUsize::new(0),
+        }
+    }
+
+    /// Keeps the creation site and type (see [`SlotView::origin`]) of a record whose class word
+    /// is `class`, if it is an unranked lock (a ranked one is named by its class); before the
+    /// slot is filled, so that a reader who sees the slot sees these.
+    #[inline(always)]
+    fn note_origin(&self, class: usize, (created, type_name): (usize, usize)) {
+        if class & !TAG == 0 {
+            self.created.store(created, Ordering::Relaxed);
+            self.type_name.store(type_name, Ordering::Relaxed);
+        }
+    }
+
+    /// What [`note_origin`](Self::note_origin) kept (owner only, or racy for readers: see
+    /// [`Slot::view`]).
+    fn origin(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
+        let created = deref_static(self.created.load(Ordering::Relaxed) as *mut Location<'static>);
+        let type_name = match self.type_name.load(Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: every non-zero value stored here is a `fn() -> &'static str` cast to
+            // `usize` by `note_origin`, and function pointers and `usize` have one size.
+            f => Some(unsafe { std::mem::transmute::<usize, fn() -> &'static str>(f) }),
+        };
+        (created, type_name)
     }
 }
 
@@ -306,7 +353,8 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
 /// low half: the count (bits 0-6), holes (bit 7), whether to capture backtraces (bit 8), two
-/// bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits 11-31) that every change
+/// bits never set (9-10, see [`RECORD_TAGS`]), whether an unranked lock is held (bit 11, see
+/// [`UNRANKED_HELD`]), and a generation (bits 12-31) that every change
 /// bumps, so that a reader can tell a consistent copy of the slots from one torn by the owner's
 /// changes. The high half: the highest rank key held.
 const LEN: u64 = 0x7f;
@@ -320,7 +368,11 @@ pub(crate) const RECORD_TAGS: u64 = 0b11 << 9;
 /// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
 /// that the release of a lock not recorded does nothing.
 pub(crate) const NOT_RECORDED: u64 = 1 << 10;
-const GEN_ONE: u32 = 1 << 11;
+/// Set while an unranked lock is held: a ranked acquire then has an order to learn (see
+/// `observed`), and one without it learns nothing at the cost of this test. Set by the push of an
+/// unranked lock; a release that restores the state from before that push clears it.
+pub(crate) const UNRANKED_HELD: u64 = 1 << 11;
+const GEN_ONE: u32 = 1 << 12;
 const GEN: u32 = !(GEN_ONE - 1);
 const MAX_SHIFT: u32 = 32;
 /// The bit of the count that says the set is full (the count never exceeds the capacity).
@@ -331,13 +383,20 @@ const _: () = assert!(
         && FULL << 1 > LEN
         && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
         && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
-        && (LEN | HOLES | BACKTRACES | RECORD_TAGS) < GEN_ONE as u64
+        && (LEN | HOLES | BACKTRACES | RECORD_TAGS | UNRANKED_HELD) < GEN_ONE as u64
+        && UNRANKED_HELD & (LEN | HOLES | BACKTRACES | RECORD_TAGS) == 0
 );
 
 /// The slot a record occupies, from the `restore` value its push returned: the count before it.
 #[inline(always)]
 pub(crate) fn slot_of(restore: u64) -> u32 {
     (restore & LEN) as u32
+}
+
+/// Whether any lock is held, from a `state` word.
+#[inline(always)]
+pub(crate) fn any_held(state: u64) -> bool {
+    state & LEN != 0
 }
 
 /// The highest rank key held, from a `state` word.
@@ -358,6 +417,16 @@ fn next_generation(state: u64) -> u64 {
 #[inline(always)]
 fn pushed(state: u64, max: u64) -> u64 {
     u64::from((state as u32).wrapping_add(GEN_ONE + 1)) | max << MAX_SHIFT
+}
+
+/// [`UNRANKED_HELD`] if the class word of a record (see [`Words`]) is of an unranked lock.
+#[inline(always)]
+fn unranked_bit(class: usize) -> u64 {
+    if class & !TAG == 0 {
+        UNRANKED_HELD
+    } else {
+        0
+    }
 }
 
 #[inline(always)]
@@ -462,7 +531,7 @@ impl HeldSet {
     #[inline(always)]
     pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> u64 {
         let key = max_key_of(state).max(rank_key(entry.class));
-        self.push_words(entry.words(), key, state)
+        self.push_words(entry.words(), entry.origin(), key, state)
     }
 
     /// [`push_from`](Self::push_from) for an acquire whose check passed: a ranked entry is above
@@ -473,22 +542,23 @@ impl HeldSet {
             0 => max_key_of(state),
             key => key,
         };
-        self.push_words(entry.words(), key, state)
+        self.push_words(entry.words(), entry.origin(), key, state)
     }
 
     /// Records `words` on top, given the owner's current `state`; `max` is the highest rank key
     /// held afterwards.
     #[inline(always)]
-    fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
+    fn push_words(&self, words: Words, origin: (usize, usize), max: u64, state: u64) -> u64 {
         let (meta, far) = words.packed();
         // The rare cases: a full set, backtraces to capture, a record that cannot be packed.
         // (Two tests: one `or` of the two measured slower, by where it put the code.)
         if state & (FULL | BACKTRACES) != 0 || far != 0 {
-            return self.push_rare(words.addr, words.class, words.site, max, state);
+            return self.push_rare(words.addr, words.class, words.site, origin.0, origin.1, max, state);
         }
+        self.extras[(state & LEN) as usize % CAPACITY].note_origin(words.class, origin);
         self.slots[(state & LEN) as usize % CAPACITY].fill_packed(words.addr, meta);
         // Release: a reader that sees the new count sees the slot.
-        self.state.store(pushed(state, max), Ordering::Release);
+        self.state.store(pushed(state, max) | unranked_bit(words.class), Ordering::Release);
         state
     }
 
@@ -530,7 +600,17 @@ impl HeldSet {
     /// one (a struct would be passed in memory, and kept there on the hot path too).
     #[cold]
     #[inline(never)]
-    extern "C" fn push_rare(&self, addr: usize, class: usize, site: usize, max: u64, state: u64) -> u64 {
+    #[allow(clippy::too_many_arguments)]
+    extern "C" fn push_rare(
+        &self,
+        addr: usize,
+        class: usize,
+        site: usize,
+        created: usize,
+        type_name: usize,
+        max: u64,
+        state: u64,
+    ) -> u64 {
         let (mut state, mut max) = (state, max);
         if state & FULL != 0 {
             // Holes left by out-of-order or foreign releases may be at the top (and the
@@ -547,8 +627,9 @@ impl HeldSet {
         if state & BACKTRACES != 0 {
             self.extras[len].trace.capture();
         }
+        self.extras[len].note_origin(class, (created, type_name));
         self.slots[len].fill(&self.extras[len], Words { addr, class, site });
-        self.state.store(pushed(state, max), Ordering::Release);
+        self.state.store(pushed(state, max) | unranked_bit(class), Ordering::Release);
         state
     }
 
@@ -577,6 +658,16 @@ impl HeldSet {
     /// One slot's record, if it is in use.
     pub(crate) fn snapshot_slot(&self, index: u32) -> Option<SlotView> {
         self.slots[..self.len()].get(index as usize)?.view(&self.extras[index as usize])
+    }
+
+    /// Owner only: calls `f` with each lock held, oldest first, without copying the set.
+    #[inline]
+    pub(crate) fn for_each_held(&self, mut f: impl FnMut(SlotView)) {
+        for (slot, extra) in self.slots[..self.len()].iter().zip(&self.extras) {
+            if let Some(view) = slot.view(extra) {
+                f(view);
+            }
+        }
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
@@ -621,7 +712,9 @@ impl HeldSet {
         if self.state() & BACKTRACES != 0 {
             self.waiting_extra.trace.capture();
         }
-        self.waiting.fill(&self.waiting_extra, entry.words());
+        let words = entry.words();
+        self.waiting_extra.note_origin(words.class, entry.origin());
+        self.waiting.fill(&self.waiting_extra, words);
     }
 
     /// Notes that the owner stopped waiting.
@@ -739,15 +832,19 @@ impl HeldSet {
         }
         let mut max = 0;
         let mut holes = false;
+        let mut unranked = 0;
         for (slot, extra) in self.slots[..len].iter().zip(&self.extras) {
             if slot.addr.load(Ordering::Relaxed) == 0 {
                 holes = true;
                 continue;
             }
-            max = max.max(rank_key(slot.class(extra)));
+            let class = slot.class(extra);
+            unranked |= if class.is_none() { UNRANKED_HELD } else { 0 };
+            max = max.max(rank_key(class));
         }
         let old = self.state();
-        self.state.store(state(len, holes, max) | old & BACKTRACES | next_generation(old), Ordering::Release);
+        let new = state(len, holes, max) | unranked | old & BACKTRACES | next_generation(old);
+        self.state.store(new, Ordering::Release);
     }
 
     /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
@@ -809,6 +906,8 @@ mod tests {
                     site: Location::caller(),
                     kind,
                     access,
+                    created: None,
+                    type_name: None,
                 };
                 assert_eq!(view.words().packed().1, 0, "a static of the test binary packs");
                 set.push(&view);
@@ -861,6 +960,8 @@ mod tests {
                 site: far_site,
                 kind: LockKind::RwLock,
                 access: Access::Shared,
+                created: None,
+                type_name: None,
             },
             SlotView {
                 addr: 0x20,
@@ -868,6 +969,8 @@ mod tests {
                 site: far_site,
                 kind: LockKind::Semaphore,
                 access: Access::Permit,
+                created: None,
+                type_name: None,
             },
             SlotView {
                 addr: 0x30,
@@ -875,6 +978,8 @@ mod tests {
                 site: Location::caller(),
                 kind: LockKind::ReentrantMutex,
                 access: Access::Upgradable,
+                created: None,
+                type_name: None,
             },
         ];
         assert!(

@@ -33,6 +33,7 @@ mod timed;
 pub mod tokio;
 pub mod watchdog;
 
+pub mod observed;
 pub mod registry;
 
 #[doc(hidden)]
