@@ -443,6 +443,9 @@ mod imp {
         request: &Request,
         commit: bool,
     ) -> Option<(SlotView, Vec<crate::observed::ObservedEdge>)> {
+        if !crate::observed::learning() {
+            return None;
+        }
         let (created, type_name) = request.origin_parts();
         let acquiring =
             endpoint_of(request.class, created, type_name, request.kind, request.addr, request.site)?;
