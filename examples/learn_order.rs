@@ -23,7 +23,11 @@ struct Store {
 
 impl Store {
     fn new() -> Self {
-        Store { sessions: Mutex::new(HashMap::new()), cache: Mutex::new(HashMap::new()), index: RwLock::new(Vec::new()) }
+        Store {
+            sessions: Mutex::new(HashMap::new()),
+            cache: Mutex::new(HashMap::new()),
+            index: RwLock::new(Vec::new()),
+        }
     }
 
     /// sessions, then cache, then index.

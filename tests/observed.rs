@@ -125,7 +125,8 @@ fn transfers_both_ways_between_two_accounts_of_one_site_are_reported() {
     }
     let line = |needle| common::line_of(file!(), needle);
     let account = named("Mutex", "i64", &created(line("// line: account lock made"), "Mutex::new"));
-    let (from, to) = (site!(line("// line: transfer from"), ".lock"), site!(line("// line: transfer to"), ".lock"));
+    let (from, to) =
+        (site!(line("// line: transfer from"), ".lock"), site!(line("// line: transfer to"), ".lock"));
     let v = only_cycle(&violations);
     assert_eq!(Lock::from(&v.acquiring), lock(&account, None, to.clone()));
     assert_eq!(Lock::from(&v.held), lock(&account, None, from.clone()));
@@ -184,11 +185,19 @@ fn a_cycle_through_three_locks_names_the_whole_chain() {
     let v = only_cycle(&violations);
     assert_eq!(
         Lock::from(&v.acquiring),
-        lock(&named("Mutex", "u8", &created(line("// line: chain first"), "Mutex::new")), None, at("// line: chain a after c"))
+        lock(
+            &named("Mutex", "u8", &created(line("// line: chain first"), "Mutex::new")),
+            None,
+            at("// line: chain a after c")
+        )
     );
     assert_eq!(
         Lock::from(&v.held),
-        lock(&named("Mutex", "u32", &created(line("// line: chain third"), "Mutex::new")), None, at("// line: chain c held"))
+        lock(
+            &named("Mutex", "u32", &created(line("// line: chain third"), "Mutex::new")),
+            None,
+            at("// line: chain c held")
+        )
     );
     let chain: Vec<(String, String)> = v.cycle.iter().map(edge_sites).collect();
     assert_eq!(
@@ -199,7 +208,10 @@ fn a_cycle_through_three_locks_names_the_whole_chain() {
         ]
     );
     let text = v.to_string();
-    assert!(text.contains(&at("// line: chain b after a")) && text.contains(&at("// line: chain c after b")), "{text}");
+    assert!(
+        text.contains(&at("// line: chain b after a")) && text.contains(&at("// line: chain c after b")),
+        "{text}"
+    );
 }
 
 #[lock_rank(40)]
@@ -296,8 +308,11 @@ fn the_suggestion_orders_every_learned_edge_and_names_the_cycles() {
             .map(|(_, name, rank)| (name.clone(), *rank))
             .unwrap_or_else(|| panic!("no rank for the lock of line {l}:\n{suggestion}"))
     };
-    let (left, right, last) =
-        (rank_of("// line: suggest left"), rank_of("// line: suggest right"), rank_of("// line: suggest last"));
+    let (left, right, last) = (
+        rank_of("// line: suggest left"),
+        rank_of("// line: suggest right"),
+        rank_of("// line: suggest last"),
+    );
     assert!(left.1 < right.1 && right.1 < last.1, "{suggestion}");
     let text = suggestion.to_string();
     assert!(text.contains("lock_order::order! {"), "{text}");
@@ -354,7 +369,8 @@ fn timeouts_and_dumps_name_unranked_locks_by_creation_site() {
     let _held = gate.lock().unwrap();
     let names: Vec<String> = lock_order::held_locks().iter().map(|a| a.name()).collect();
     if CHECKS_ENABLED {
-        let gate = named("Mutex", "()", &created(common::line_of(file!(), "// line: gate made"), "Mutex::new"));
+        let gate =
+            named("Mutex", "()", &created(common::line_of(file!(), "// line: gate made"), "Mutex::new"));
         assert_eq!(names, vec![gate.clone()]);
         let dump = lock_order::dump().to_string();
         assert!(dump.contains(&gate), "{dump}");
@@ -367,7 +383,8 @@ fn timeouts_and_dumps_name_unranked_locks_by_creation_site() {
 #[cfg(feature = "tokio")]
 #[test]
 fn tokio_tasks_nesting_in_one_order_are_not_reported() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().unwrap();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().unwrap();
     let first: Arc<Mutex<u64>> = Arc::new(Mutex::new(0));
     let second: Arc<Mutex<u64>> = Arc::new(Mutex::new(0));
     let outcomes = runtime.block_on(async {
