@@ -432,7 +432,7 @@ mod imp {
         if class.is_none() && created.is_none() {
             return None;
         }
-        Some(Endpoint::new(class, created, type_name.map_or("", |f| f()), kind, addr, site))
+        Some(Endpoint::new(class, created, type_name, kind, addr, site))
     }
 
     /// Learns the orders from every held lock to `request`'s; the first earlier chain of orders

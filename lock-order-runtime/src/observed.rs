@@ -683,10 +683,14 @@ fn identifiers(locks: &[ObservedLock]) -> Vec<String> {
 #[cfg(lock_order_checked)]
 #[derive(Clone, Copy)]
 pub(crate) struct Endpoint {
-    pub(crate) lock: ObservedLock,
+    class: Option<&'static ClassInfo>,
+    created: Option<&'static Location<'static>>,
+    /// Names the value's type; called only when the edge is not known yet.
+    type_name: fn() -> &'static str,
+    kind: LockKind,
     /// Tells locks made at one site apart.
-    pub(crate) instance: usize,
-    pub(crate) site: &'static Location<'static>,
+    instance: usize,
+    site: &'static Location<'static>,
 }
 
 #[cfg(lock_order_checked)]
@@ -694,12 +698,38 @@ impl Endpoint {
     pub(crate) fn new(
         class: Option<&'static ClassInfo>,
         created: Option<&'static Location<'static>>,
-        type_name: &'static str,
+        type_name: Option<fn() -> &'static str>,
         kind: LockKind,
         instance: usize,
         site: &'static Location<'static>,
     ) -> Self {
-        Endpoint { lock: ObservedLock { class, created, type_name, kind }, instance, site }
+        fn unknown() -> &'static str {
+            ""
+        }
+        Endpoint { class, created, type_name: type_name.unwrap_or(unknown), kind, instance, site }
+    }
+
+    fn lock(&self) -> ObservedLock {
+        ObservedLock {
+            class: self.class,
+            created: self.created,
+            type_name: (self.type_name)(),
+            kind: self.kind,
+        }
+    }
+
+    /// The lock as one word, for the per-thread table: the class, or the creation site and the
+    /// type's function. Two words for one lock (a site or function the compiler made twice) cost
+    /// a miss, never a wrong hit.
+    #[inline(always)]
+    fn word(&self) -> u64 {
+        match (self.class, self.created) {
+            (Some(class), _) => std::ptr::from_ref(class) as u64,
+            (None, Some(site)) => {
+                (std::ptr::from_ref(site) as u64).wrapping_mul(31) ^ self.type_name as usize as u64
+            }
+            (None, None) => self.type_name as usize as u64,
+        }
     }
 }
 
@@ -749,6 +779,11 @@ mod imp {
     }
 
     impl Learned {
+        /// Whether two ends are one lock of the graph (one creation site and type, or class).
+        fn same_node(&self, a: &Endpoint, b: &Endpoint) -> bool {
+            key_of(&a.lock()) == key_of(&b.lock())
+        }
+
         fn node(&mut self, lock: &ObservedLock) -> Option<u32> {
             let key = key_of(lock);
             if let Some(&id) = self.by_key.get(&key) {
@@ -842,7 +877,7 @@ mod imp {
             acquiring: &Endpoint,
             commit: bool,
         ) -> (Option<Vec<ObservedEdge>>, bool) {
-            let (Some(from), Some(to)) = (self.node(&held.lock), self.node(&acquiring.lock)) else {
+            let (Some(from), Some(to)) = (self.node(&held.lock()), self.node(&acquiring.lock())) else {
                 return (None, true);
             };
             if from == to {
@@ -875,7 +910,7 @@ mod imp {
         ) -> (Option<Vec<ObservedEdge>>, bool) {
             // One ranked class nested in itself is the ranks' business; one lock in itself, the
             // recursion check's.
-            if held.lock.class.is_some() || held.instance == acquiring.instance {
+            if held.class.is_some() || held.instance == acquiring.instance {
                 return (None, true);
             }
             let pair = (held.instance, acquiring.instance);
@@ -902,9 +937,8 @@ mod imp {
             self.instances
                 .insert(pair, InstanceRecord { node, held_at: held.site, acquired_at: acquiring.site });
             self.instance_order.push_back(pair);
-            // Instance pairs come and go: they are not cached per thread, whose entries outlive
-            // them.
-            (cycle, false)
+            // Cached per thread even once forgotten here: a cached pair only ever hides an order.
+            (cycle, true)
         }
 
         pub(super) fn public(&self) -> Graph {
@@ -951,21 +985,10 @@ mod imp {
         static KNOWN: [Cell<u64>; CACHE] = const { [const { Cell::new(0) }; CACHE] };
     }
 
-    fn word(lock: &ObservedLock) -> u64 {
-        match (lock.class, lock.created) {
-            (Some(class), _) => std::ptr::from_ref(class) as u64,
-            (None, Some(site)) => {
-                (std::ptr::from_ref(site) as u64).wrapping_mul(31) ^ lock.type_name.as_ptr() as u64
-            }
-            (None, None) => lock.type_name.as_ptr() as u64,
-        }
-    }
-
-    /// A fingerprint of an edge, never 0 (an empty entry); a collision can only hide an edge.
-    #[inline]
-    fn fingerprint(held: &ObservedLock, acquiring: &ObservedLock) -> u64 {
-        let mixed = (word(held).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ word(acquiring))
-            .wrapping_mul(0xff51_afd7_ed55_8ccd);
+    /// A fingerprint of two words, never 0 (an empty entry); a collision can only hide an edge.
+    #[inline(always)]
+    fn fingerprint(a: u64, b: u64) -> u64 {
+        let mixed = (a.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ b).wrapping_mul(0xff51_afd7_ed55_8ccd);
         (mixed ^ (mixed >> 29)) | 1
     }
 
@@ -973,13 +996,18 @@ mod imp {
     /// earlier orders it closes a cycle with, if it does. See [`Learned::learn`] for `commit`.
     #[inline]
     pub(crate) fn learn(held: &Endpoint, acquiring: &Endpoint, commit: bool) -> Option<Vec<ObservedEdge>> {
-        let same_site = held.lock.same(&acquiring.lock);
-        let print = fingerprint(&held.lock, &acquiring.lock);
+        let (from, to) = (held.word(), acquiring.word());
+        // Two locks of one site: the pair of instances is the edge.
+        let instances = from == to && held.class.is_none();
+        let mut print = fingerprint(from, to);
+        if instances {
+            print = fingerprint(print ^ held.instance as u64, acquiring.instance as u64);
+        }
         let slot = (print >> 55) as usize % CACHE;
-        if !same_site && KNOWN.try_with(|k| k[slot].get() == print).unwrap_or(false) {
+        if KNOWN.try_with(|k| k[slot].get() == print).unwrap_or(false) {
             return None;
         }
-        learn_slow(held, acquiring, commit, print, slot)
+        learn_slow(held, acquiring, commit, instances, print, slot)
     }
 
     #[cold]
@@ -988,14 +1016,20 @@ mod imp {
         held: &Endpoint,
         acquiring: &Endpoint,
         commit: bool,
+        instances: bool,
         print: u64,
         slot: usize,
     ) -> Option<Vec<ObservedEdge>> {
         if !learning() {
             return None;
         }
-        let (cycle, known) = graph().lock().unwrap_or_else(|e| e.into_inner()).learn(held, acquiring, commit);
-        if known {
+        let mut graph = graph().lock().unwrap_or_else(|e| e.into_inner());
+        let (cycle, known) = graph.learn(held, acquiring, commit);
+        // A pair of instances the fingerprint took for two sites would be cached as a site's
+        // edge, hiding the other instances' orders: such edges are not cached.
+        let one_node = graph.same_node(held, acquiring);
+        drop(graph);
+        if known && (instances || !one_node) {
             let _ = KNOWN.try_with(|k| k[slot].set(print));
         }
         cycle
@@ -1058,11 +1092,11 @@ mod tests {
             instance: usize,
             at: &'static Location<'static>,
         ) -> Endpoint {
-            Endpoint::new(None, Some(site), "u32", LockKind::Mutex, instance, at)
+            Endpoint::new(None, Some(site), Some(|| "u32"), LockKind::Mutex, instance, at)
         }
 
         fn ranked(class: &'static ClassInfo, at: &'static Location<'static>) -> Endpoint {
-            Endpoint::new(Some(class), None, "u32", LockKind::Mutex, 1, at)
+            Endpoint::new(Some(class), None, None, LockKind::Mutex, 1, at)
         }
 
         #[test]
