@@ -649,13 +649,15 @@ fn lock_rank_ranks_statics_fields_and_classes_of_parking_lot_locks() {
 
 #[test]
 fn without_checks_the_locks_are_parking_lots_and_nothing_is_recorded() {
-    assert_eq!(size_of::<Mutex<u64>>(), size_of::<parking_lot::Mutex<u64>>());
-    assert_eq!(size_of::<Mutex<u64, A>>(), size_of::<parking_lot::Mutex<u64>>());
-    assert_eq!(size_of::<FairMutex<[u8; 3]>>(), size_of::<parking_lot::FairMutex<[u8; 3]>>());
-    assert_eq!(size_of::<Option<Mutex<u8>>>(), size_of::<Option<parking_lot::Mutex<u8>>>());
+    // With checks a lock also keeps its origin: class, creation site and value type, three words.
+    let origin = if CHECKS_ENABLED { 3 * size_of::<usize>() } else { 0 };
+    assert_eq!(size_of::<Mutex<u64>>(), size_of::<parking_lot::Mutex<u64>>() + origin);
+    assert_eq!(size_of::<Mutex<u64, A>>(), size_of::<parking_lot::Mutex<u64>>() + origin);
     if CHECKS_ENABLED {
         return;
     }
+    assert_eq!(size_of::<FairMutex<[u8; 3]>>(), size_of::<parking_lot::FairMutex<[u8; 3]>>());
+    assert_eq!(size_of::<Option<Mutex<u8>>>(), size_of::<Option<parking_lot::Mutex<u8>>>());
     assert_eq!(size_of::<MutexGuard<'_, u64, A>>(), size_of::<parking_lot::MutexGuard<'_, u64>>());
     assert_eq!(size_of::<MappedMutexGuard<'_, u64>>(), size_of::<parking_lot::MappedMutexGuard<'_, u64>>());
     let a: Mutex<u8, A> = Mutex::new(0);

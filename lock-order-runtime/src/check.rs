@@ -14,7 +14,7 @@
 
 use std::panic::Location;
 
-use crate::class::{ClassInfo, LockClass};
+use crate::class::{ClassInfo, Creation, LockClass, Origin};
 use crate::report::{Access, Acquisition, LockKind};
 
 /// What an acquire is about to take: the input to every check.
@@ -25,18 +25,81 @@ pub(crate) struct Request {
     pub(crate) site: &'static Location<'static>,
     pub(crate) kind: LockKind,
     pub(crate) access: Access,
+    /// Where the lock was made and what it holds, from its [`Origin`], when the acquire is of a
+    /// lock at hand (not of a record of one) that keeps one.
+    #[allow(dead_code)] // read by reports of unranked locks
+    pub(crate) creation: Option<Creation>,
 }
 
 impl Request {
-    /// An acquire of `lock` (of class `C`) from `site`.
+    /// An acquire from `site` of `lock`, whose type names class `C` and which was made as
+    /// `origin` says. `C` is the class when it is a rank (a constant); otherwise the lock may be
+    /// a ranked one seen through its plain view, and its origin has the class.
     #[inline(always)]
     pub(crate) fn new<C: LockClass, L: ?Sized>(
+        lock: &L,
+        origin: &Origin,
+        site: &'static Location<'static>,
+        kind: LockKind,
+        access: Access,
+    ) -> Self {
+        #[cfg(lock_order_checked)]
+        let class = match C::INFO {
+            Some(class) => Some(class),
+            None => origin.class(),
+        };
+        #[cfg(not(lock_order_checked))]
+        let class = C::INFO;
+        Request {
+            addr: (lock as *const L).cast::<()>() as usize,
+            class,
+            site,
+            kind,
+            access,
+            creation: Some(origin.creation()),
+        }
+    }
+
+    /// An acquire from `site` of `lock`, whose type names class `C`, for a lock that keeps no
+    /// [`Origin`] (the tokio locks, whose layout is tokio's own: tokio's owned guards need it).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the tokio locks
+    #[inline(always)]
+    pub(crate) fn of_type<C: LockClass, L: ?Sized>(
         lock: &L,
         site: &'static Location<'static>,
         kind: LockKind,
         access: Access,
     ) -> Self {
-        Request { addr: (lock as *const L).cast::<()>() as usize, class: C::INFO, site, kind, access }
+        Request {
+            addr: (lock as *const L).cast::<()>() as usize,
+            class: C::INFO,
+            site,
+            kind,
+            access,
+            creation: None,
+        }
+    }
+
+    /// A re-acquire from `site` of `lock`, which a guard gave up: of class `C` when that is a
+    /// rank, otherwise of the class the guard's record was made with (`recorded`), which a lock
+    /// seen through its plain view keeps there.
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api guards
+    #[inline(always)]
+    pub(crate) fn reacquire<C: LockClass, L: ?Sized>(
+        lock: &L,
+        recorded: Option<&'static ClassInfo>,
+        site: &'static Location<'static>,
+        kind: LockKind,
+        access: Access,
+    ) -> Self {
+        Request {
+            addr: (lock as *const L).cast::<()>() as usize,
+            class: C::INFO.or(recorded),
+            site,
+            kind,
+            access,
+            creation: None,
+        }
     }
 
     #[allow(dead_code)] // unused without checks
@@ -230,7 +293,14 @@ mod imp {
             let view = self.set().snapshot_slot(slot_of(self.restore));
             drop(self);
             Rewait(view.map(|v| {
-                check_blocking(Request { addr: v.addr, class: v.class, site, kind: v.kind, access: v.access })
+                check_blocking(Request {
+                    addr: v.addr,
+                    class: v.class,
+                    site,
+                    kind: v.kind,
+                    access: v.access,
+                    creation: None,
+                })
             }))
         }
     }
@@ -338,6 +408,16 @@ mod imp {
         #[inline(always)]
         pub(crate) fn is_detached(&self) -> bool {
             self.restore & UNTRACKED != 0
+        }
+
+        /// The class the lock was recorded with; `None` when unranked or not recorded.
+        #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api guards
+        #[inline]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            if self.restore & UNTRACKED != 0 {
+                return None;
+            }
+            self.set().snapshot_slot(slot_of(self.restore & !SHARED))?.class
         }
 
         #[inline(always)]
@@ -642,6 +722,7 @@ mod imp {
                 site: view.site,
                 kind: view.kind,
                 access,
+                creation: None,
             })
         }
 
@@ -702,6 +783,11 @@ mod imp {
     pub(crate) struct Held;
 
     impl Held {
+        #[inline(always)]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            None
+        }
+
         #[inline(always)]
         pub(crate) fn release_for_wait(self, _site: &'static std::panic::Location<'static>) -> Rewait {
             Rewait

@@ -6,6 +6,8 @@
 //! exactly as big as an unranked one.
 
 use std::fmt;
+#[cfg(lock_order_checked)]
+use std::panic::Location;
 
 /// Where a rank was declared and what it is called: one row of the declared lock order.
 ///
@@ -157,4 +159,205 @@ pub trait RankedLock {
 /// ```
 pub fn class_of<L: RankedLock + ?Sized>(_lock: &L) -> Option<&'static ClassInfo> {
     <L::Class as LockClass>::INFO
+}
+
+/// What every lock keeps of its making: its class, and in checked builds where it was made and
+/// what it holds, so that an acquire through any view of the lock (the plain `&Mutex<T>` a ranked
+/// lock coerces to) is checked with the lock's own rank and can name it.
+///
+/// Zero-sized without checks, so a lock stays exactly the size of the lock it wraps.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    #[cfg(lock_order_checked)]
+    class: Option<&'static ClassInfo>,
+    creation: Creation,
+}
+
+/// Where a lock was made and what it holds: the part of its [`Origin`] an acquire carries along
+/// to name the lock (its class travels as the acquire's own). Zero-sized without checks.
+#[derive(Clone, Copy)]
+pub(crate) struct Creation {
+    #[cfg(lock_order_checked)]
+    site: &'static Location<'static>,
+    #[cfg(lock_order_checked)]
+    type_name: fn() -> &'static str,
+}
+
+impl Origin {
+    /// The origin of a lock of class `C` holding a `V` (for a lock without a value, the lock's
+    /// own type), made by the caller of the constructor that calls this.
+    #[inline(always)]
+    #[track_caller]
+    #[cfg_attr(not(lock_order_checked), allow(clippy::extra_unused_type_parameters))] // read with checks
+    pub(crate) const fn new<C: LockClass, V: ?Sized>() -> Self {
+        Origin {
+            #[cfg(lock_order_checked)]
+            class: C::INFO,
+            creation: Creation {
+                #[cfg(lock_order_checked)]
+                site: Location::caller(),
+                #[cfg(lock_order_checked)]
+                type_name: std::any::type_name::<V>,
+            },
+        }
+    }
+
+    /// The lock's class, as it was made; `None` for an unranked lock.
+    #[cfg(lock_order_checked)]
+    #[inline(always)]
+    pub(crate) fn class(&self) -> Option<&'static ClassInfo> {
+        self.class
+    }
+
+    /// Where the lock was made: the call of its constructor.
+    #[cfg(lock_order_checked)]
+    #[allow(dead_code)] // read by reports of unranked locks
+    #[inline(always)]
+    pub(crate) fn created(&self) -> &'static Location<'static> {
+        self.creation.site
+    }
+
+    /// The type of the value the lock holds (for a lock without a value, the lock's own type).
+    #[cfg(lock_order_checked)]
+    #[allow(dead_code)] // read by reports of unranked locks
+    #[inline(always)]
+    pub(crate) fn type_name(&self) -> &'static str {
+        self.creation.type_name()
+    }
+
+    /// Where the lock was made and what it holds.
+    #[inline(always)]
+    pub(crate) fn creation(&self) -> Creation {
+        self.creation
+    }
+}
+
+impl Creation {
+    /// Where the lock was made: the call of its constructor.
+    #[cfg(lock_order_checked)]
+    #[allow(dead_code)] // read by reports of unranked locks
+    #[inline(always)]
+    pub(crate) fn site(&self) -> &'static Location<'static> {
+        self.site
+    }
+
+    /// The type of the value the lock holds (for a lock without a value, the lock's own type).
+    #[cfg(lock_order_checked)]
+    #[allow(dead_code)] // read by reports of unranked locks
+    #[inline(always)]
+    pub(crate) fn type_name(&self) -> &'static str {
+        (self.type_name)()
+    }
+}
+
+impl fmt::Debug for Creation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Creation");
+        #[cfg(lock_order_checked)]
+        out.field("site", &self.site).field("type_name", &self.type_name());
+        out.finish()
+    }
+}
+
+#[cfg(all(test, lock_order_checked))]
+mod tests {
+    use std::panic::Location;
+
+    use super::{ClassInfo, LockClass};
+    use crate::{Mutex, RwLock};
+
+    static SHARD_INFO: ClassInfo = ClassInfo::__new("Shard", 3, file!(), line!(), module_path!(), "");
+    enum Shard {}
+    impl LockClass for Shard {
+        const INFO: Option<&'static ClassInfo> = Some(&SHARD_INFO);
+    }
+
+    #[test]
+    fn every_constructor_records_its_call_site() {
+        let here = line!() + 1;
+        let made: Mutex<u8> = Mutex::new(0);
+        assert_eq!(made.origin().created().line(), here);
+        assert_eq!(made.origin().created().file(), file!());
+        let here = line!() + 1;
+        let defaulted: Mutex<u8> = Mutex::default();
+        assert_eq!(defaulted.origin().created().line(), here);
+        let here = line!() + 1;
+        let converted: RwLock<u8> = RwLock::from(1);
+        assert_eq!(converted.origin().created().line(), here);
+    }
+
+    #[test]
+    fn a_const_constructor_records_the_static_it_initializes() {
+        static CACHE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+        let declared = line!() - 1;
+        assert_eq!(CACHE.origin().created().line(), declared);
+        assert_eq!(CACHE.origin().type_name(), "alloc::vec::Vec<u32>");
+    }
+
+    #[test]
+    fn the_origin_keeps_the_class_the_lock_was_made_with() {
+        let ranked: Mutex<u8, Shard> = Mutex::new(0);
+        assert_eq!(ranked.origin().class().map(ClassInfo::name), Some("Shard"));
+        let plain: RwLock<String> = RwLock::new(String::new());
+        assert!(plain.origin().class().is_none());
+        assert_eq!(plain.origin().type_name(), "alloc::string::String");
+    }
+
+    #[cfg(feature = "lock_api")]
+    #[test]
+    fn lock_api_constructors_record_their_call_site() {
+        use crate::lock_api::{Mutex, ReentrantMutex, RwLock};
+        use lock_api::{RawMutex as _, RawRwLock as _};
+        use parking_lot::{RawMutex, RawRwLock, RawThreadId};
+
+        let here = line!() + 1;
+        let mutex: Mutex<RawMutex, u8, Shard> = Mutex::new(0);
+        assert_eq!(mutex.origin().created().line(), here);
+        assert_eq!(mutex.origin().class().map(ClassInfo::rank), Some(3));
+        let here = line!() + 1;
+        let rwlock: RwLock<RawRwLock, u8> = RwLock::const_new(RawRwLock::INIT, 0);
+        assert_eq!(rwlock.origin().created().line(), here);
+        let here = line!() + 1;
+        let remutex: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::default();
+        assert_eq!(remutex.origin().created().line(), here);
+        let here = line!() + 1;
+        let from_raw: Mutex<RawMutex, u8> = Mutex::from_raw(RawMutex::INIT, 0);
+        assert_eq!(from_raw.origin().created().line(), here);
+    }
+
+    #[cfg(feature = "parking_lot")]
+    #[test]
+    fn parking_lot_const_constructors_record_their_call_site() {
+        let here = line!() + 1;
+        let mutex: crate::parking_lot::Mutex<u8> = crate::parking_lot::const_mutex(0);
+        assert_eq!(mutex.origin().created().line(), here);
+    }
+
+    #[test]
+    fn a_request_takes_the_class_from_the_origin_when_the_type_has_none() {
+        use crate::check::Request;
+        use crate::report::{Access, LockKind};
+
+        let ranked: Mutex<u8, Shard> = Mutex::new(0);
+        let site = Location::caller();
+        // The plain view's class parameter, `Unranked`, with the ranked lock's origin.
+        let request = Request::new::<super::Unranked, _>(
+            &ranked,
+            ranked.origin(),
+            site,
+            LockKind::Mutex,
+            Access::Exclusive,
+        );
+        assert_eq!(request.class.map(ClassInfo::rank), Some(3));
+        assert_eq!(request.creation.map(|c| c.site().line()), Some(ranked.origin().created().line()));
+        let plain: Mutex<u8> = Mutex::new(0);
+        let request = Request::new::<super::Unranked, _>(
+            &plain,
+            plain.origin(),
+            site,
+            LockKind::Mutex,
+            Access::Exclusive,
+        );
+        assert!(request.class.is_none());
+    }
 }

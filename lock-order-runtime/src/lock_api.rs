@@ -72,7 +72,7 @@ fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
 }
 
 use crate::check::{self, Held, Pending, Request, Waiting};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 /// Makes a guard `!Send` (and keeps it `Sync`), whatever the raw lock allows.
@@ -107,6 +107,13 @@ mod record {
         #[inline(always)]
         pub(crate) fn none() -> Self {
             Record(Held::detached())
+        }
+
+        /// The class the lock was recorded with: for a re-acquire through a guard, which cannot
+        /// reach the lock's [`Origin`](crate::class::Origin).
+        #[inline]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            self.0.class()
         }
 
         /// Forgets the record: the lock is released or given up.
@@ -174,6 +181,10 @@ mod record {
         #[inline(always)]
         pub(crate) fn new(_held: Held) -> Self {
             Record
+        }
+        #[inline(always)]
+        pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
+            None
         }
         #[inline(always)]
         pub(crate) fn release(&mut self) {}
@@ -361,8 +372,10 @@ fn reads_already(addr: usize) -> bool {
 /// let unranked: Mutex<RawMutex, u8> = Mutex::new(0);
 /// assert_eq!(*unranked.lock(), 0);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct Mutex<R, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::Mutex<R, T>,
 }
 
@@ -409,8 +422,9 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// *HITS.lock() += 1;
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value.
@@ -481,8 +495,13 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_mutex: R, value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::const_new(raw_mutex, value) }
+        Mutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::Mutex::const_new(raw_mutex, value),
+        }
     }
 
     /// The same as [`const_new`](Self::const_new).
@@ -493,15 +512,27 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// assert_eq!(*m.lock(), 7);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_mutex: R, value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::lock_api::Mutex::from_raw(raw_mutex, value) }
+        Mutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::Mutex::from_raw(raw_mutex, value),
+        }
     }
 }
 
 impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::Mutex, Access::Exclusive)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this
@@ -656,12 +687,14 @@ impl<R, T: ?Sized, C: LockClass> RankedLock for Mutex<R, T, C> {
 }
 
 impl<R: RawMutex, T: Default, C: LockClass> Default for Mutex<R, T, C> {
+    #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
     }
 }
 
 impl<R: RawMutex, T, C: LockClass> From<T> for Mutex<R, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         Mutex::new(value)
     }
@@ -682,7 +715,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
         let mutex = ::lock_api::MutexGuard::mutex(&self.inner);
-        Request::new::<C, _>(mutex, site, LockKind::Mutex, Access::Exclusive)
+        Request::reacquire::<C, _>(mutex, self.record.class(), site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// A guard of part of the data; the whole mutex stays locked (and recorded) until it drops.
@@ -895,8 +928,10 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a
 /// }
 /// assert_eq!(CONFIG.read().len(), 1);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct RwLock<R, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::RwLock<R, T>,
 }
 
@@ -984,8 +1019,9 @@ impl<R: RawRwLock, T, C: LockClass> RwLock<R, T, C> {
     /// NAMES.write().push("a");
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value.
@@ -1010,8 +1046,13 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// assert_eq!(*L.read(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_rwlock: R, value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::const_new(raw_rwlock, value) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::RwLock::const_new(raw_rwlock, value),
+        }
     }
 
     /// The same as [`const_new`](Self::const_new).
@@ -1022,15 +1063,27 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// assert_eq!(*l.read(), 1);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_rwlock: R, value: T) -> Self {
-        RwLock { class: PhantomData, inner: ::lock_api::RwLock::from_raw(raw_rwlock, value) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::RwLock::from_raw(raw_rwlock, value),
+        }
     }
 }
 
 impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::RwLock, access)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.
@@ -1424,12 +1477,14 @@ impl<R, T: ?Sized, C: LockClass> RankedLock for RwLock<R, T, C> {
 }
 
 impl<R: RawRwLock, T: Default, C: LockClass> Default for RwLock<R, T, C> {
+    #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
     }
 }
 
 impl<R: RawRwLock, T, C: LockClass> From<T> for RwLock<R, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         RwLock::new(value)
     }
@@ -1454,7 +1509,7 @@ macro_rules! rwlock_guard_common {
             #[inline(always)]
             fn request(&self, site: &'static Location<'static>) -> Request {
                 let rwlock = ::lock_api::$guard::rwlock(&self.inner);
-                Request::new::<C, _>(rwlock, site, LockKind::RwLock, $access)
+                Request::reacquire::<C, _>(rwlock, self.record.class(), site, LockKind::RwLock, $access)
             }
 
             /// The same lock, now held with `access` from `site`: the record changes, no
@@ -1463,7 +1518,7 @@ macro_rules! rwlock_guard_common {
             #[allow(dead_code)] // not every guard changes into every other
             fn request_as(&self, site: &'static Location<'static>, access: Access) -> Request {
                 let rwlock = ::lock_api::$guard::rwlock(&self.inner);
-                Request::new::<C, _>(rwlock, site, LockKind::RwLock, access)
+                Request::reacquire::<C, _>(rwlock, self.record.class(), site, LockKind::RwLock, access)
             }
         }
     };
@@ -2202,8 +2257,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteG
 /// visit(0);
 /// assert_eq!(*TREE.lock().borrow(), [0, 1, 2, 3]);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct ReentrantMutex<R, G, T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::lock_api::ReentrantMutex<R, G, T>,
 }
 
@@ -2250,8 +2307,13 @@ impl<R: RawMutex, G: GetThreadId, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        ReentrantMutex { class: PhantomData, inner: ::lock_api::ReentrantMutex::new(value) }
+        ReentrantMutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::lock_api::ReentrantMutex::new(value),
+        }
     }
 
     /// Consumes the mutex and returns the value.
@@ -2279,9 +2341,11 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*M.lock(), 0);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn const_new(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
+            origin: Origin::new::<C, T>(),
             inner: ::lock_api::ReentrantMutex::const_new(raw_mutex, get_thread_id, value),
         }
     }
@@ -2296,18 +2360,27 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// assert_eq!(*m.lock(), 2);
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn from_raw(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
+            origin: Origin::new::<C, T>(),
             inner: ::lock_api::ReentrantMutex::from_raw(raw_mutex, get_thread_id, value),
         }
     }
 }
 
 impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, site, LockKind::ReentrantMutex, Access::Exclusive)
+        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::ReentrantMutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free unless this thread holds it already.
@@ -2468,12 +2541,14 @@ impl<R, G, T: ?Sized, C: LockClass> RankedLock for ReentrantMutex<R, G, T, C> {
 }
 
 impl<R: RawMutex, G: GetThreadId, T: Default, C: LockClass> Default for ReentrantMutex<R, G, T, C> {
+    #[track_caller]
     fn default() -> Self {
         ReentrantMutex::new(T::default())
     }
 }
 
 impl<R: RawMutex, G: GetThreadId, T, C: LockClass> From<T> for ReentrantMutex<R, G, T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         ReentrantMutex::new(value)
     }
@@ -2552,8 +2627,13 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
         F: FnOnce() -> U,
     {
         let remutex = ::lock_api::ReentrantMutexGuard::remutex(&s.inner);
-        let request =
-            Request::new::<C, _>(remutex, Location::caller(), LockKind::ReentrantMutex, Access::Exclusive);
+        let request = Request::reacquire::<C, _>(
+            remutex,
+            s.record.class(),
+            Location::caller(),
+            LockKind::ReentrantMutex,
+            Access::Exclusive,
+        );
         let given_up = GivenUp::new(&mut s.record, request);
         let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked(&mut s.inner, || {
             (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))
@@ -2603,8 +2683,13 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
         F: FnOnce() -> U,
     {
         let remutex = ::lock_api::ReentrantMutexGuard::remutex(&s.inner);
-        let request =
-            Request::new::<C, _>(remutex, Location::caller(), LockKind::ReentrantMutex, Access::Exclusive);
+        let request = Request::reacquire::<C, _>(
+            remutex,
+            s.record.class(),
+            Location::caller(),
+            LockKind::ReentrantMutex,
+            Access::Exclusive,
+        );
         let given_up = GivenUp::new(&mut s.record, request);
         let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked_fair(&mut s.inner, || {
             (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))

@@ -8,7 +8,7 @@ use std::sync::{LockResult, PoisonError, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedLock, Unranked};
 use crate::diagnostics::TimedLockResult;
 use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
@@ -44,8 +44,10 @@ use crate::timed::lock_timed;
 /// let also = Mutex::<_>::new(0_u32); // or name the default class this way
 /// *counter.lock().unwrap() += *also.lock().unwrap();
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: std::sync::Mutex<T>,
 }
 
@@ -76,8 +78,9 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// *HITS.lock().unwrap() += 1;
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: std::sync::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value; `Err` if it is poisoned, as std's.
@@ -148,9 +151,16 @@ impl<T, C: LockClass> Mutex<T, C> {
 }
 
 impl<T: ?Sized, C: LockClass> Mutex<T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, site, LockKind::Mutex, access)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::Mutex, access)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this thread
@@ -268,12 +278,14 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 }
 
 impl<T: Default, C: LockClass> Default for Mutex<T, C> {
+    #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for Mutex<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         Mutex::new(value)
     }

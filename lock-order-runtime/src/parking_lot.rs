@@ -202,6 +202,7 @@ pub type MappedReentrantMutexGuard<'a, T, C = Unranked> =
 /// QUEUE.lock().push(1);
 /// ```
 #[inline]
+#[track_caller]
 pub const fn const_mutex<T, C: LockClass>(value: T) -> Mutex<T, C> {
     Mutex::new(value)
 }
@@ -214,6 +215,7 @@ pub const fn const_mutex<T, C: LockClass>(value: T) -> Mutex<T, C> {
 /// *TICKETS.lock() += 1;
 /// ```
 #[inline]
+#[track_caller]
 pub const fn const_fair_mutex<T, C: LockClass>(value: T) -> FairMutex<T, C> {
     FairMutex::new(value)
 }
@@ -226,6 +228,7 @@ pub const fn const_fair_mutex<T, C: LockClass>(value: T) -> FairMutex<T, C> {
 /// NAMES.write().push("a");
 /// ```
 #[inline]
+#[track_caller]
 pub const fn const_rwlock<T, C: LockClass>(value: T) -> RwLock<T, C> {
     RwLock::new(value)
 }
@@ -238,6 +241,7 @@ pub const fn const_rwlock<T, C: LockClass>(value: T) -> RwLock<T, C> {
 /// assert_eq!(*DEPTH.lock(), 0);
 /// ```
 #[inline]
+#[track_caller]
 pub const fn const_reentrant_mutex<T, C: LockClass>(value: T) -> ReentrantMutex<T, C> {
     ReentrantMutex::new(value)
 }

@@ -8,7 +8,7 @@ use std::sync::{LockResult, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedLock, Unranked};
 use crate::diagnostics::TimedLockResult;
 use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
@@ -29,8 +29,10 @@ use crate::timed::lock_timed;
 /// CONFIG.write().unwrap().push("verbose".into());
 /// assert_eq!(CONFIG.read().unwrap().len(), 1);
 /// ```
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: std::sync::RwLock<T>,
 }
 
@@ -70,8 +72,9 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// NAMES.write().unwrap().push("a");
     /// ```
     #[inline]
+    #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: std::sync::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value; `Err` if it is poisoned, as std's.
@@ -87,9 +90,16 @@ impl<T, C: LockClass> RwLock<T, C> {
 }
 
 impl<T: ?Sized, C: LockClass> RwLock<T, C> {
+    /// What the lock keeps of its making: its class and, with checks, where it was made.
+    #[allow(dead_code)] // read by the checks and reports
+    #[inline(always)]
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, site, LockKind::RwLock, access)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.
@@ -245,12 +255,14 @@ impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
 }
 
 impl<T: Default, C: LockClass> Default for RwLock<T, C> {
+    #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for RwLock<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         RwLock::new(value)
     }

@@ -168,7 +168,7 @@ impl<T, C: LockClass> Mutex<T, C> {
 impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(self, site, LockKind::Mutex, Access::Exclusive)
+        Request::of_type::<C, _>(self, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Locks the mutex, waiting asynchronously until it is free.
@@ -324,12 +324,14 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 }
 
 impl<T: Default, C: LockClass> Default for Mutex<T, C> {
+    #[track_caller]
     fn default() -> Self {
         Mutex::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for Mutex<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         Mutex::new(value)
     }

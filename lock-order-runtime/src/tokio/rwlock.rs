@@ -208,7 +208,7 @@ impl<T, C: LockClass> RwLock<T, C> {
 impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, site, LockKind::RwLock, access)
+        Request::of_type::<C, _>(self, site, LockKind::RwLock, access)
     }
 
     /// Locks for reading, waiting asynchronously; checked when called.
@@ -487,12 +487,14 @@ impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
 }
 
 impl<T: Default, C: LockClass> Default for RwLock<T, C> {
+    #[track_caller]
     fn default() -> Self {
         RwLock::new(T::default())
     }
 }
 
 impl<T, C: LockClass> From<T> for RwLock<T, C> {
+    #[track_caller]
     fn from(value: T) -> Self {
         RwLock::new(value)
     }

@@ -100,7 +100,7 @@ impl<C: LockClass> Semaphore<C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(self, site, LockKind::Semaphore, Access::Permit)
+        Request::of_type::<C, _>(self, site, LockKind::Semaphore, Access::Permit)
     }
 
     /// Creates a semaphore with `permits` permits, as tokio's `Semaphore::new`.
