@@ -5,12 +5,13 @@
 //! in tokio tasks and a million times over, are not. Every scenario takes its locks on one
 //! thread at a time, or in one order, so none can hang even if the checker were wrong.
 
+#[macro_use]
 mod common;
 
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use common::{collecting, first_line, headline, lock, run_bounded, site, Lock, FINISH};
+use common::{collecting, first_line, headline, lock, run_bounded, Lock, FINISH};
 use lock_order::observed::{self, ObservedEdge};
 use lock_order::{lock_rank, Mutex, RwLock, Violation, ViolationKind, CHECKS_ENABLED};
 
@@ -23,6 +24,11 @@ fn created(line: u32, needle: &str) -> String {
 /// The name reports give an unranked lock of value type `value` created at `at`.
 fn named(kind: &str, value: &str, at: &str) -> String {
     format!("{kind}<{value}> created at {at}")
+}
+
+/// The line marked `// @name`.
+fn line(name: &str) -> u32 {
+    common::line_of(file!(), &format!("// @{name}"))
 }
 
 fn edge_sites(edge: &ObservedEdge) -> (String, String) {
@@ -44,20 +50,20 @@ struct Caches {
 }
 
 fn cache_then_index(c: &Caches) {
-    let _cache = c.cache.lock().unwrap(); // line: cache_then_index cache
-    let _index = c.index.write().unwrap(); // line: cache_then_index index
+    let _cache = c.cache.lock().unwrap(); // @cache_then_index-cache
+    let _index = c.index.write().unwrap(); // @cache_then_index-index
 }
 
 fn index_then_cache(c: &Caches) {
-    let _index = c.index.write().unwrap(); // line: index_then_cache index
-    let _cache = c.cache.lock().unwrap(); // line: index_then_cache cache
+    let _index = c.index.write().unwrap(); // @index_then_cache-index
+    let _cache = c.cache.lock().unwrap(); // @index_then_cache-cache
 }
 
 #[test]
 fn abba_between_two_unranked_locks_is_reported_with_the_sites_that_established_the_order() {
     let caches = Caches {
-        cache: Mutex::new(Vec::new()), // line: make cache
-        index: RwLock::new(0),         // line: make index
+        cache: Mutex::new(Vec::new()), // @make-cache
+        index: RwLock::new(0),         // @make-index
     };
     let ((), violations) = collecting(|| {
         cache_then_index(&caches);
@@ -69,12 +75,11 @@ fn abba_between_two_unranked_locks_is_reported_with_the_sites_that_established_t
         assert!(violations.is_empty());
         return;
     }
-    let line = |needle| common::line_of(file!(), needle);
-    let cache = named("Mutex", "Vec<u32>", &created(line("// line: make cache"), "Mutex::new"));
-    let index = named("RwLock", "u32", &created(line("// line: make index"), "RwLock::new"));
+    let cache = named("Mutex", "Vec<u32>", &created(line("make-cache"), "Mutex::new"));
+    let index = named("RwLock", "u32", &created(line("make-index"), "RwLock::new"));
     let v = only_cycle(&violations);
-    let acquiring = lock(&cache, None, site!(line("// line: index_then_cache cache"), ".lock"));
-    let held = lock(&index, None, site!(line("// line: index_then_cache index"), ".write"));
+    let acquiring = lock(&cache, None, site!(line("index_then_cache-cache"), ".lock"));
+    let held = lock(&index, None, site!(line("index_then_cache-index"), ".write"));
     assert_eq!(Lock::from(&v.acquiring), acquiring);
     assert_eq!(Lock::from(&v.held), held);
     let text = v.to_string();
@@ -83,10 +88,8 @@ fn abba_between_two_unranked_locks_is_reported_with_the_sites_that_established_t
     assert_eq!(v.cycle.len(), 1, "{text}");
     assert_eq!(v.cycle[0].from.name(), cache);
     assert_eq!(v.cycle[0].to.name(), index);
-    let established = (
-        site!(line("// line: cache_then_index cache"), ".lock"),
-        site!(line("// line: cache_then_index index"), ".write"),
-    );
+    let established =
+        (site!(line("cache_then_index-cache"), ".lock"), site!(line("cache_then_index-index"), ".write"));
     assert_eq!(edge_sites(&v.cycle[0]), established);
     for site in [&established.0, &established.1, &acquiring.site, &held.site] {
         assert!(text.contains(site.as_str()), "report lacks {site}:\n{text}");
@@ -99,13 +102,13 @@ struct Account {
 
 impl Account {
     fn new(balance: i64) -> Account {
-        Account { balance: Mutex::new(balance) } // line: account lock made
+        Account { balance: Mutex::new(balance) } // @account-lock-made
     }
 }
 
 fn transfer(from: &Account, to: &Account, amount: i64) {
-    let mut from = from.balance.lock().unwrap(); // line: transfer from
-    let mut to = to.balance.lock().unwrap(); // line: transfer to
+    let mut from = from.balance.lock().unwrap(); // @transfer-from
+    let mut to = to.balance.lock().unwrap(); // @transfer-to
     *from -= amount;
     *to += amount;
 }
@@ -123,10 +126,8 @@ fn transfers_both_ways_between_two_accounts_of_one_site_are_reported() {
         assert!(violations.is_empty());
         return;
     }
-    let line = |needle| common::line_of(file!(), needle);
-    let account = named("Mutex", "i64", &created(line("// line: account lock made"), "Mutex::new"));
-    let (from, to) =
-        (site!(line("// line: transfer from"), ".lock"), site!(line("// line: transfer to"), ".lock"));
+    let account = named("Mutex", "i64", &created(line("account-lock-made"), "Mutex::new"));
+    let (from, to) = (site!(line("transfer-from"), ".lock"), site!(line("transfer-to"), ".lock"));
     let v = only_cycle(&violations);
     assert_eq!(Lock::from(&v.acquiring), lock(&account, None, to.clone()));
     assert_eq!(Lock::from(&v.held), lock(&account, None, from.clone()));
@@ -159,59 +160,44 @@ fn accounts_of_one_site_always_nested_in_one_order_are_not_reported() {
 
 #[test]
 fn a_cycle_through_three_locks_names_the_whole_chain() {
-    let first: Mutex<u8> = Mutex::new(1); // line: chain first
-    let second: Mutex<u16> = Mutex::new(2); // line: chain second
-    let third: Mutex<u32> = Mutex::new(3); // line: chain third
+    let first: Mutex<u8> = Mutex::new(1); // @chain-first
+    let second: Mutex<u16> = Mutex::new(2); // @chain-second
+    let third: Mutex<u32> = Mutex::new(3); // @chain-third
     let ((), violations) = collecting(|| {
         {
-            let _a = first.lock().unwrap(); // line: chain a held
-            let _b = second.lock().unwrap(); // line: chain b after a
+            let _a = first.lock().unwrap(); // @chain-a-held
+            let _b = second.lock().unwrap(); // @chain-b-after-a
         }
         {
-            let _b = second.lock().unwrap(); // line: chain b held
-            let _c = third.lock().unwrap(); // line: chain c after b
+            let _b = second.lock().unwrap(); // @chain-b-held
+            let _c = third.lock().unwrap(); // @chain-c-after-b
         }
         {
-            let _c = third.lock().unwrap(); // line: chain c held
-            let _a = first.lock().unwrap(); // line: chain a after c
+            let _c = third.lock().unwrap(); // @chain-c-held
+            let _a = first.lock().unwrap(); // @chain-a-after-c
         }
     });
     if !CHECKS_ENABLED {
         assert!(violations.is_empty());
         return;
     }
-    let line = |needle| common::line_of(file!(), needle);
     let at = |needle| site!(line(needle), ".lock");
     let v = only_cycle(&violations);
     assert_eq!(
         Lock::from(&v.acquiring),
-        lock(
-            &named("Mutex", "u8", &created(line("// line: chain first"), "Mutex::new")),
-            None,
-            at("// line: chain a after c")
-        )
+        lock(&named("Mutex", "u8", &created(line("chain-first"), "Mutex::new")), None, at("chain-a-after-c"))
     );
     assert_eq!(
         Lock::from(&v.held),
-        lock(
-            &named("Mutex", "u32", &created(line("// line: chain third"), "Mutex::new")),
-            None,
-            at("// line: chain c held")
-        )
+        lock(&named("Mutex", "u32", &created(line("chain-third"), "Mutex::new")), None, at("chain-c-held"))
     );
     let chain: Vec<(String, String)> = v.cycle.iter().map(edge_sites).collect();
     assert_eq!(
         chain,
-        vec![
-            (at("// line: chain a held"), at("// line: chain b after a")),
-            (at("// line: chain b held"), at("// line: chain c after b")),
-        ]
+        vec![(at("chain-a-held"), at("chain-b-after-a")), (at("chain-b-held"), at("chain-c-after-b")),]
     );
     let text = v.to_string();
-    assert!(
-        text.contains(&at("// line: chain b after a")) && text.contains(&at("// line: chain c after b")),
-        "{text}"
-    );
+    assert!(text.contains(&at("chain-b-after-a")) && text.contains(&at("chain-c-after-b")), "{text}");
 }
 
 #[lock_rank(40)]
@@ -219,28 +205,27 @@ static JOURNAL: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 #[test]
 fn a_cycle_between_a_ranked_and_an_unranked_lock_is_reported() {
-    let scratch: Mutex<u64> = Mutex::new(0); // line: scratch made
+    let scratch: Mutex<u64> = Mutex::new(0); // @scratch-made
     let ((), violations) = collecting(|| {
         {
-            let _journal = JOURNAL.lock().unwrap(); // line: journal first
-            let _scratch = scratch.lock().unwrap(); // line: scratch second
+            let _journal = JOURNAL.lock().unwrap(); // @journal-first
+            let _scratch = scratch.lock().unwrap(); // @scratch-second
         }
         {
-            let _scratch = scratch.lock().unwrap(); // line: scratch first
-            let _journal = JOURNAL.lock().unwrap(); // line: journal second
+            let _scratch = scratch.lock().unwrap(); // @scratch-first
+            let _journal = JOURNAL.lock().unwrap(); // @journal-second
         }
     });
     if !CHECKS_ENABLED {
         assert!(violations.is_empty());
         return;
     }
-    let line = |needle| common::line_of(file!(), needle);
     let at = |needle| site!(line(needle), ".lock");
     let v = only_cycle(&violations);
-    assert_eq!(Lock::from(&v.acquiring), lock("JOURNAL", Some(40), at("// line: journal second")));
-    let scratch = named("Mutex", "u64", &created(line("// line: scratch made"), "Mutex::new"));
-    assert_eq!(Lock::from(&v.held), lock(&scratch, None, at("// line: scratch first")));
-    assert_eq!(edge_sites(&v.cycle[0]), (at("// line: journal first"), at("// line: scratch second")));
+    assert_eq!(Lock::from(&v.acquiring), lock("JOURNAL", Some(40), at("journal-second")));
+    let scratch = named("Mutex", "u64", &created(line("scratch-made"), "Mutex::new"));
+    assert_eq!(Lock::from(&v.held), lock(&scratch, None, at("scratch-first")));
+    assert_eq!(edge_sites(&v.cycle[0]), (at("journal-first"), at("scratch-second")));
     assert_eq!(v.cycle[0].from.class().map(|c| c.name()), Some("JOURNAL"));
 }
 
@@ -285,9 +270,9 @@ fn many_threads_a_million_nested_acquires_in_one_order_are_not_reported() {
 
 #[test]
 fn the_suggestion_orders_every_learned_edge_and_names_the_cycles() {
-    let left: Mutex<i8> = Mutex::new(0); // line: suggest left
-    let right: Mutex<i16> = Mutex::new(0); // line: suggest right
-    let last: Mutex<i32> = Mutex::new(0); // line: suggest last
+    let left: Mutex<i8> = Mutex::new(0); // @suggest-left
+    let right: Mutex<i16> = Mutex::new(0); // @suggest-right
+    let last: Mutex<i32> = Mutex::new(0); // @suggest-last
     let ((), violations) = collecting(|| {
         drop((right.lock().unwrap(), last.lock().unwrap()));
         drop((left.lock().unwrap(), right.lock().unwrap()));
@@ -297,7 +282,6 @@ fn the_suggestion_orders_every_learned_edge_and_names_the_cycles() {
         assert!(observed::suggest().ranks.is_empty());
         return;
     }
-    let line = |needle| common::line_of(file!(), needle);
     let suggestion = observed::suggest();
     let rank_of = |needle| {
         let l = line(needle);
@@ -308,18 +292,14 @@ fn the_suggestion_orders_every_learned_edge_and_names_the_cycles() {
             .map(|(_, name, rank)| (name.clone(), *rank))
             .unwrap_or_else(|| panic!("no rank for the lock of line {l}:\n{suggestion}"))
     };
-    let (left, right, last) = (
-        rank_of("// line: suggest left"),
-        rank_of("// line: suggest right"),
-        rank_of("// line: suggest last"),
-    );
+    let (left, right, last) = (rank_of("suggest-left"), rank_of("suggest-right"), rank_of("suggest-last"));
     assert!(left.1 < right.1 && right.1 < last.1, "{suggestion}");
     let text = suggestion.to_string();
     assert!(text.contains("lock_order::order! {"), "{text}");
     assert!(text.contains(&format!("        {} = {},", right.0, right.1)), "{text}");
     assert!(text.contains(&format!("#[lock_rank(ranks::{})]", left.0)), "{text}");
     let dot = observed::edges().to_dot();
-    assert!(dot.contains(&site!(line("// line: suggest right"), "Mutex::new")), "{dot}");
+    assert!(dot.contains(&site!(line("suggest-right"), "Mutex::new")), "{dot}");
 }
 
 /// Run as a child of the test below, with `LOCK_ORDER_SUGGEST` set: takes two locks nested,
@@ -329,8 +309,8 @@ fn child_nests_two_locks_for_the_exit_hook() {
     if std::env::var_os("LOCK_ORDER_SUGGEST").is_none() {
         return;
     }
-    let outer: Mutex<u8> = Mutex::new(0); // line: exit outer
-    let inner: Mutex<u8> = Mutex::new(0); // line: exit inner
+    let outer: Mutex<u8> = Mutex::new(0); // @exit-outer
+    let inner: Mutex<u8> = Mutex::new(0); // @exit-inner
     drop((outer.lock().unwrap(), inner.lock().unwrap()));
 }
 
@@ -356,21 +336,19 @@ fn a_test_run_with_lock_order_suggest_writes_the_suggestion_when_it_exits() {
     assert!(name.starts_with("order-") && !name.contains("%p"), "{name}");
     let text = std::fs::read_to_string(&written[0]).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    let line = |needle| common::line_of(file!(), needle);
-    let outer = text.find(&created(line("// line: exit outer"), "Mutex::new"));
-    let inner = text.find(&created(line("// line: exit inner"), "Mutex::new"));
+    let outer = text.find(&created(line("exit-outer"), "Mutex::new"));
+    let inner = text.find(&created(line("exit-inner"), "Mutex::new"));
     assert!(text.contains("lock_order::order! {"), "{text}");
     assert!(outer.is_some() && inner.is_some() && outer < inner, "{text}");
 }
 
 #[test]
 fn timeouts_and_dumps_name_unranked_locks_by_creation_site() {
-    let gate: Mutex<()> = Mutex::new(()); // line: gate made
+    let gate: Mutex<()> = Mutex::new(()); // @gate-made
     let _held = gate.lock().unwrap();
     let names: Vec<String> = lock_order::held_locks().iter().map(|a| a.name()).collect();
     if CHECKS_ENABLED {
-        let gate =
-            named("Mutex", "()", &created(common::line_of(file!(), "// line: gate made"), "Mutex::new"));
+        let gate = named("Mutex", "()", &created(line("gate-made"), "Mutex::new"));
         assert_eq!(names, vec![gate.clone()]);
         let dump = lock_order::dump().to_string();
         assert!(dump.contains(&gate), "{dump}");

@@ -121,6 +121,10 @@ impl Request {
     #[allow(dead_code)] // unused without checks
     #[inline(always)]
     pub(crate) fn origin_parts(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
+        #[cfg(lock_order_checked)]
+        if let Some(creation) = &self.creation {
+            return (Some(creation.site()), Some(creation.type_name_fn()));
+        }
         (None, None)
     }
 }
@@ -218,6 +222,13 @@ mod imp {
     use std::backtrace::Backtrace;
     use std::sync::Arc;
 
+    impl SlotView {
+        /// The lock's creation, as the record keeps it, for an acquire made again from a record.
+        fn creation(&self) -> Option<crate::class::Creation> {
+            Some(crate::class::Creation::of_record(self.created?, self.type_name?))
+        }
+    }
+
     impl Request {
         #[inline(always)]
         fn slot(&self) -> SlotView {
@@ -299,7 +310,7 @@ mod imp {
                     site,
                     kind: v.kind,
                     access: v.access,
-                    creation: None,
+                    creation: v.creation(),
                 })
             }))
         }
@@ -722,7 +733,7 @@ mod imp {
                 site: view.site,
                 kind: view.kind,
                 access,
-                creation: None,
+                creation: view.creation(),
             })
         }
 
