@@ -76,7 +76,7 @@ pub const MAX_INSTANCE_EDGES: usize = 4096;
 /// if lock_order::CHECKS_ENABLED {
 ///     let edge = lock_order::observed::edges().edges.into_iter().find(|e| e.to.created().is_some_and(|s| s.line() == 3)).unwrap();
 ///     assert_eq!(edge.to.type_name(), "Mutex<u8>");
-///     assert!(edge.to.to_string().starts_with("`Mutex<u8>` created at "));
+///     assert!(edge.to.to_string().starts_with("`Mutex<u8> created at "));
 /// }
 /// ```
 #[derive(Clone, Copy, Debug)]
@@ -122,7 +122,7 @@ impl fmt::Display for ObservedLock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.class, self.created) {
             (Some(class), _) => write!(f, "{class}"),
-            (None, Some(site)) => write!(f, "`{}` created at {site}", self.type_name()),
+            (None, Some(site)) => write!(f, "`{} created at {site}`", self.type_name()),
             (None, None) => write!(f, "`unranked {}`", self.type_name()),
         }
     }
