@@ -119,7 +119,7 @@ impl Request {
 
     /// Where the lock was created and the function naming its value's type, when known.
     #[allow(dead_code)] // unused without checks
-    #[inline(always)]
+    #[inline]
     pub(crate) fn origin_parts(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
         #[cfg(lock_order_checked)]
         if let Some(creation) = &self.creation {
@@ -230,16 +230,19 @@ mod imp {
     }
 
     impl Request {
-        #[inline(always)]
+        // Not `always`: a debug build then keeps one frame for it instead of a copy of its
+        // temporaries in every acquire's (deeply recursive re-entries are tested).
+        #[inline]
         fn slot(&self) -> SlotView {
+            let (created, type_name) = self.origin_parts();
             SlotView {
                 addr: self.addr,
                 class: self.class,
                 site: self.site,
                 kind: self.kind,
                 access: self.access,
-                created: self.origin_parts().0,
-                type_name: self.origin_parts().1,
+                created,
+                type_name,
             }
         }
     }
@@ -474,9 +477,7 @@ mod imp {
             violation(set, request);
             return Pending { set, request, state: set.state() };
         }
-        if learns(state, &request) {
-            learn_and_report(set, request);
-        }
+        learn_and_report(set, state, &request);
         Pending { set, request, state }
     }
 
@@ -492,7 +493,7 @@ mod imp {
         if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
-        if learns(state, &request) && closes_cycle(set, request) {
+        if closes_cycle(set, state, &request) {
             return None;
         }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
@@ -501,7 +502,7 @@ mod imp {
     /// Whether a blocking acquire has an order to learn (see [`crate::observed`]): something is
     /// held, and one end at least is unranked (two ranked locks are checked by their ranks). One
     /// test of the `state` word already loaded for the check.
-    #[inline(always)]
+    #[inline]
     fn learns(state: u64, request: &Request) -> bool {
         if request.class.is_none() {
             any_held(state)
@@ -526,9 +527,11 @@ mod imp {
         Some(Endpoint::new(class, created, type_name, kind, addr, site))
     }
 
-    /// Learns the orders from every held lock to `request`'s; the first earlier chain of orders
+    /// Learns the orders from every held lock to `request`'s (out of line: the hot path only
+    /// tests whether there is any to learn); the first earlier chain of orders
     /// one of them closes a cycle with, and the held lock at its end. With `commit` false an
     /// order that closes a cycle is not learned yet (see `observed::Learned::learn`).
+    #[inline(never)]
     fn learn_orders(
         set: &HeldSet,
         request: &Request,
@@ -560,22 +563,30 @@ mod imp {
 
     /// [`learn_orders`] ahead of an acquire that has not blocked: whether it closes a cycle, to
     /// be reported by the blocking check that follows ([`check_blocking`] learns it again).
-    #[inline(never)]
-    fn closes_cycle(set: &HeldSet, request: Request) -> bool {
-        learn_orders(set, &request, false).is_some()
+    #[inline]
+    fn closes_cycle(set: &HeldSet, state: u64, request: &Request) -> bool {
+        learns(state, request) && learn_orders(set, request, false).is_some()
     }
 
     /// [`learn_orders`] for a blocking acquire, reporting a cycle by the policy.
+    #[inline]
+    #[track_caller]
+    fn learn_and_report(set: &'static HeldSet, state: u64, request: &Request) {
+        if learns(state, request) {
+            learn_reporting(set, request);
+        }
+    }
+
     #[inline(never)]
     #[track_caller]
-    fn learn_and_report(set: &'static HeldSet, request: Request) {
-        if let Some((held, chain)) = learn_orders(set, &request, true) {
+    fn learn_reporting(set: &'static HeldSet, request: &Request) {
+        if let Some((held, chain)) = learn_orders(set, request, true) {
             let backtrace = set
                 .snapshot_with_backtraces()
                 .into_iter()
                 .find(|(h, _)| h.addr == held.addr && std::ptr::eq(h.site, held.site))
                 .and_then(|(_, b)| b);
-            report_with(set, &request, ViolationKind::OrderCycle, to_acquisition(&held, backtrace), chain);
+            report_with(set, request, ViolationKind::OrderCycle, to_acquisition(&held, backtrace), chain);
         }
     }
 

@@ -55,7 +55,7 @@ struct Extra {
     site: AtomicUsize,
     trace: Trace,
     /// Where an unranked lock was created and the function naming its type, so that the learned
-    /// order and every report can name it (see [`Extra::note_origin`]); 0 when not known.
+    /// order and every report can name it (see [`HeldSet::note_origin`]); 0 when not known.
     created: AtomicUsize,
     type_name: AtomicUsize,
 }
@@ -140,7 +140,7 @@ impl Words {
 
 impl SlotView {
     /// The creation site and type-naming function as two words, 0 when not known.
-    #[inline(always)]
+    #[inline]
     fn origin(&self) -> (usize, usize) {
         (self.created.map_or(0, |c| ptr::from_ref(c) as usize), self.type_name.map_or(0, |f| f as usize))
     }
@@ -237,15 +237,11 @@ impl Extra {
         }
     }
 
-    /// Keeps the creation site and type (see [`SlotView::origin`]) of a record whose class word
-    /// is `class`, if it is an unranked lock (a ranked one is named by its class); before the
-    /// slot is filled, so that a reader who sees the slot sees these.
-    #[inline(always)]
-    fn note_origin(&self, class: usize, (created, type_name): (usize, usize)) {
-        if class & !TAG == 0 {
-            self.created.store(created, Ordering::Relaxed);
-            self.type_name.store(type_name, Ordering::Relaxed);
-        }
+    /// Keeps a creation site and type (see [`SlotView::origin`]).
+    #[inline]
+    fn set_origin(&self, (created, type_name): (usize, usize)) {
+        self.created.store(created, Ordering::Relaxed);
+        self.type_name.store(type_name, Ordering::Relaxed);
     }
 
     /// What [`note_origin`](Self::note_origin) kept (owner only, or racy for readers: see
@@ -394,7 +390,7 @@ pub(crate) fn slot_of(restore: u64) -> u32 {
 }
 
 /// Whether any lock is held, from a `state` word.
-#[inline(always)]
+#[inline]
 pub(crate) fn any_held(state: u64) -> bool {
     state & LEN != 0
 }
@@ -420,7 +416,7 @@ fn pushed(state: u64, max: u64) -> u64 {
 }
 
 /// [`UNRANKED_HELD`] if the class word of a record (see [`Words`]) is of an unranked lock.
-#[inline(always)]
+#[inline]
 fn unranked_bit(class: usize) -> u64 {
     if class & !TAG == 0 {
         UNRANKED_HELD
@@ -531,7 +527,8 @@ impl HeldSet {
     #[inline(always)]
     pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> u64 {
         let key = max_key_of(state).max(rank_key(entry.class));
-        self.push_words(entry.words(), entry.origin(), key, state)
+        self.note_origin(entry, state);
+        self.push_words(entry.words(), key, state)
     }
 
     /// [`push_from`](Self::push_from) for an acquire whose check passed: a ranked entry is above
@@ -542,20 +539,33 @@ impl HeldSet {
             0 => max_key_of(state),
             key => key,
         };
-        self.push_words(entry.words(), entry.origin(), key, state)
+        self.note_origin(entry, state);
+        self.push_words(entry.words(), key, state)
+    }
+
+    /// Keeps the creation site and type of `entry`, about to be pushed onto `state`, if it is an
+    /// unranked lock (a ranked one is named by its class), before its slot is filled, so that a
+    /// reader who sees the slot sees these. Not in [`push_words`](Self::push_words): it is
+    /// inlined where each lock is taken, and this way a debug build's frames stay as they were.
+    #[inline]
+    fn note_origin(&self, entry: &SlotView, state: u64) {
+        if entry.class.is_none() {
+            if let Some(extra) = self.extras.get((state & LEN) as usize) {
+                extra.set_origin(entry.origin());
+            }
+        }
     }
 
     /// Records `words` on top, given the owner's current `state`; `max` is the highest rank key
     /// held afterwards.
     #[inline(always)]
-    fn push_words(&self, words: Words, origin: (usize, usize), max: u64, state: u64) -> u64 {
+    fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
         let (meta, far) = words.packed();
         // The rare cases: a full set, backtraces to capture, a record that cannot be packed.
         // (Two tests: one `or` of the two measured slower, by where it put the code.)
         if state & (FULL | BACKTRACES) != 0 || far != 0 {
-            return self.push_rare(words.addr, words.class, words.site, origin.0, origin.1, max, state);
+            return self.push_rare(words.addr, words.class, words.site, max, state);
         }
-        self.extras[(state & LEN) as usize % CAPACITY].note_origin(words.class, origin);
         self.slots[(state & LEN) as usize % CAPACITY].fill_packed(words.addr, meta);
         // Release: a reader that sees the new count sees the slot.
         self.state.store(pushed(state, max) | unranked_bit(words.class), Ordering::Release);
@@ -600,17 +610,7 @@ impl HeldSet {
     /// one (a struct would be passed in memory, and kept there on the hot path too).
     #[cold]
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    extern "C" fn push_rare(
-        &self,
-        addr: usize,
-        class: usize,
-        site: usize,
-        created: usize,
-        type_name: usize,
-        max: u64,
-        state: u64,
-    ) -> u64 {
+    extern "C" fn push_rare(&self, addr: usize, class: usize, site: usize, max: u64, state: u64) -> u64 {
         let (mut state, mut max) = (state, max);
         if state & FULL != 0 {
             // Holes left by out-of-order or foreign releases may be at the top (and the
@@ -622,12 +622,13 @@ impl HeldSet {
                 return NOT_RECORDED;
             }
             max = max.max(max_key_of(state));
+            // A full set kept no origin for this record (see `note_origin`): none is known.
+            self.extras[(state & LEN) as usize].set_origin((0, 0));
         }
         let len = (state & LEN) as usize;
         if state & BACKTRACES != 0 {
             self.extras[len].trace.capture();
         }
-        self.extras[len].note_origin(class, (created, type_name));
         self.slots[len].fill(&self.extras[len], Words { addr, class, site });
         self.state.store(pushed(state, max) | unranked_bit(class), Ordering::Release);
         state
@@ -713,7 +714,7 @@ impl HeldSet {
             self.waiting_extra.trace.capture();
         }
         let words = entry.words();
-        self.waiting_extra.note_origin(words.class, entry.origin());
+        self.waiting_extra.set_origin(entry.origin());
         self.waiting.fill(&self.waiting_extra, words);
     }
 

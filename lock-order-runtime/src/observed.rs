@@ -35,7 +35,7 @@
 //! ```
 //! use lock_order::Mutex;
 //!
-//! let cache: Mutex<u32> = Mutex::new(0);
+//! let (line, cache) = (line!(), Mutex::<u32>::new(0));
 //! let index: Mutex<u32> = Mutex::new(0);
 //! {
 //!     let _c = cache.lock().unwrap();
@@ -43,8 +43,8 @@
 //! }
 //! if lock_order::CHECKS_ENABLED {
 //!     let graph = lock_order::observed::edges();
-//!     assert!(graph.edges.iter().any(|e| e.from.created().map(|s| s.line()) == Some(3)
-//!         && e.to.created().map(|s| s.line()) == Some(4)));
+//!     let made_on = |l: &lock_order::observed::ObservedLock, n| l.created().is_some_and(|s| s.line() == n);
+//!     assert!(graph.edges.iter().any(|e| made_on(&e.from, line) && made_on(&e.to, line + 1)));
 //!     let text = lock_order::observed::suggest().to_string();
 //!     assert!(text.contains("lock_order::order! {"));
 //! }
@@ -70,11 +70,12 @@ pub const MAX_INSTANCE_EDGES: usize = 4096;
 /// ```
 /// # use lock_order::Mutex;
 /// let a: Mutex<u8> = Mutex::new(0);
-/// let b: Mutex<u8> = Mutex::new(0);
+/// let (line, b) = (line!(), Mutex::<u8>::new(0));
 /// let _a = a.lock().unwrap();
 /// drop(b.lock().unwrap());
 /// if lock_order::CHECKS_ENABLED {
-///     let edge = lock_order::observed::edges().edges.into_iter().find(|e| e.to.created().is_some_and(|s| s.line() == 3)).unwrap();
+///     let edges = lock_order::observed::edges().edges;
+///     let edge = edges.into_iter().find(|e| e.to.created().is_some_and(|s| s.line() == line)).unwrap();
 ///     assert_eq!(edge.to.type_name(), "Mutex<u8>");
 ///     assert!(edge.to.to_string().starts_with("`Mutex<u8> created at "));
 /// }
@@ -391,8 +392,13 @@ pub fn learning() -> bool {
 /// Turns learning on or off for the whole process; what was learned stays.
 ///
 /// ```
+/// use lock_order::Mutex;
+///
 /// lock_order::observed::set_learning(false);
 /// assert!(!lock_order::observed::learning());
+/// let (a, b): (Mutex<u8>, Mutex<u8>) = (Mutex::new(0), Mutex::new(0));
+/// drop((a.lock().unwrap(), b.lock().unwrap()));
+/// drop((b.lock().unwrap(), a.lock().unwrap())); // not learned: not reported
 /// lock_order::observed::set_learning(true);
 /// assert_eq!(lock_order::observed::learning(), lock_order::CHECKS_ENABLED);
 /// ```
@@ -437,14 +443,14 @@ pub fn size() -> GraphSize {
 /// ```
 /// use lock_order::Mutex;
 ///
-/// let outer: Mutex<()> = Mutex::new(());
+/// let (line, outer) = (line!(), Mutex::<()>::new(()));
 /// let inner: Mutex<()> = Mutex::new(());
 /// drop((outer.lock().unwrap(), inner.lock().unwrap()));
 /// let suggestion = lock_order::observed::suggest();
 /// if lock_order::CHECKS_ENABLED {
-///     let line = |l: &lock_order::observed::ObservedLock| l.created().map(|s| s.line());
-///     let rank = |n| suggestion.ranks.iter().find(|(l, _, _)| line(l) == Some(n)).unwrap().2;
-///     assert!(rank(3) < rank(4));
+///     let made_on = |l: &lock_order::observed::ObservedLock| l.created().map(|s| s.line());
+///     let rank = |n| suggestion.ranks.iter().find(|(l, _, _)| made_on(l) == Some(n)).unwrap().2;
+///     assert!(rank(line) < rank(line + 1));
 /// }
 /// println!("{suggestion}");
 /// ```
