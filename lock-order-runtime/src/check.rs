@@ -120,7 +120,7 @@ impl Request {
     /// Where the lock was created and the function naming its value's type, when known.
     #[allow(dead_code)] // unused without checks
     #[inline]
-    pub(crate) fn origin_parts(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
+    pub(crate) fn origin_parts(&self) -> crate::observed::CreationParts {
         #[cfg(lock_order_checked)]
         if let Some(creation) = &self.creation {
             return (Some(creation.site()), Some(creation.type_name_fn()));

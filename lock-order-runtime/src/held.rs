@@ -246,7 +246,7 @@ impl Extra {
 
     /// What [`note_origin`](Self::note_origin) kept (owner only, or racy for readers: see
     /// [`Slot::view`]).
-    fn origin(&self) -> (Option<&'static Location<'static>>, Option<fn() -> &'static str>) {
+    fn origin(&self) -> crate::observed::CreationParts {
         let created = deref_static(self.created.load(Ordering::Relaxed) as *mut Location<'static>);
         let type_name = match self.type_name.load(Ordering::Relaxed) {
             0 => None,

@@ -58,6 +58,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use crate::class::ClassInfo;
 use crate::report::LockKind;
 
+/// Where an unranked lock was created and the function naming its value's type, when known: how
+/// held sets and requests keep its [`Creation`](crate::class::Creation) apart.
+pub(crate) type CreationParts = (Option<&'static Location<'static>>, Option<fn() -> &'static str>);
+
 /// At most this many locks (creation sites and classes) are learned.
 pub const MAX_LOCKS: usize = 4096;
 /// At most this many edges between them are learned.
