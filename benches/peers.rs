@@ -105,7 +105,6 @@ impl<C: lock_order::LockClass> Lock for lock_order::Mutex<u64, C> {
     }
 }
 
-#[cfg(feature = "parking_lot")]
 /// Written as a lock: an anchor made at another site than the `Mutex`es under it, as in a program.
 impl Lock for lock_order::RwLock<u64> {
     type Guard<'a> = lock_order::RwLockWriteGuard<'a, u64>;
@@ -118,6 +117,7 @@ impl Lock for lock_order::RwLock<u64> {
     }
 }
 
+#[cfg(feature = "parking_lot")]
 impl<C: lock_order::LockClass> Lock for lock_order::parking_lot::Mutex<u64, C> {
     type Guard<'a> = lock_order::parking_lot::MutexGuard<'a, u64, C>;
     fn make(value: u64) -> Self {

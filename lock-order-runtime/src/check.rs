@@ -217,7 +217,7 @@ mod imp {
     use crate::held::{
         any_held, max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS, UNRANKED_HELD,
     };
-    use crate::observed::{learn, Endpoint};
+    use crate::observed::{known, learn, Endpoint};
     use crate::report::{dispatch, Access, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
@@ -543,12 +543,23 @@ mod imp {
         let (created, type_name) = request.origin_parts();
         let acquiring =
             endpoint_of(request.class, created, type_name, request.kind, request.addr, request.site)?;
+        let ranked = request.class.is_some();
+        let to = crate::observed::lock_word(
+            request.class.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            created.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            type_name.map_or(0, |f| f as usize),
+        );
         let mut found = None;
-        set.for_each_held(|held| {
-            // Two ranked locks: the ranks' business. The lock itself: the recursion check's.
-            if (held.class.is_some() && request.class.is_some()) || held.addr == request.addr {
+        set.for_each_held_raw(|index, addr, class, created, type_name| {
+            // Two ranked locks: the ranks' business. The lock itself: the recursion check's. An
+            // unranked lock made at an unknown site: not to be told from others.
+            if (class != 0 && ranked) || addr == request.addr || (class == 0 && created == 0) {
                 return;
             }
+            if known(crate::observed::lock_word(class, created, type_name), to, addr, request.addr) {
+                return;
+            }
+            let Some(held) = set.snapshot_slot(index) else { return };
             let Some(from) =
                 endpoint_of(held.class, held.created, held.type_name, held.kind, held.addr, held.site)
             else {

@@ -661,13 +661,23 @@ impl HeldSet {
         self.slots[..self.len()].get(index as usize)?.view(&self.extras[index as usize])
     }
 
-    /// Owner only: calls `f` with each lock held, oldest first, without copying the set.
+    /// Owner only: calls `f` with the index, address, class (0 when unranked), creation site and
+    /// type-naming function (0 when not known) of each lock held, oldest first, as the words
+    /// the set keeps: what the learned order's per-thread table is probed with.
     #[inline]
-    pub(crate) fn for_each_held(&self, mut f: impl FnMut(SlotView)) {
-        for (slot, extra) in self.slots[..self.len()].iter().zip(&self.extras) {
-            if let Some(view) = slot.view(extra) {
-                f(view);
+    pub(crate) fn for_each_held_raw(&self, mut f: impl FnMut(u32, usize, usize, usize, usize)) {
+        for (index, (slot, extra)) in self.slots[..self.len()].iter().zip(&self.extras).enumerate() {
+            let addr = slot.addr.load(Ordering::Relaxed);
+            if addr == 0 {
+                continue;
             }
+            let class = slot.class(extra).map_or(0, |c| ptr::from_ref(c) as usize);
+            let (created, type_name) = if class == 0 {
+                (extra.created.load(Ordering::Relaxed), extra.type_name.load(Ordering::Relaxed))
+            } else {
+                (0, 0)
+            };
+            f(index as u32, addr, class, created, type_name);
         }
     }
 

@@ -733,18 +733,26 @@ impl Endpoint {
     /// a miss, never a wrong hit.
     #[inline(always)]
     fn word(&self) -> u64 {
-        match (self.class, self.created) {
-            (Some(class), _) => std::ptr::from_ref(class) as u64,
-            (None, Some(site)) => {
-                (std::ptr::from_ref(site) as u64).wrapping_mul(31) ^ self.type_name as usize as u64
-            }
-            (None, None) => self.type_name as usize as u64,
-        }
+        let class = self.class.map_or(0, |c| std::ptr::from_ref(c) as usize);
+        let created = self.created.map_or(0, |c| std::ptr::from_ref(c) as usize);
+        lock_word(class, created, self.type_name as usize)
+    }
+}
+
+/// [`Endpoint::word`] from the words a held set keeps: the class's address (0 when unranked),
+/// the creation site's and the type-naming function's.
+#[cfg(lock_order_checked)]
+#[inline(always)]
+pub(crate) fn lock_word(class: usize, created: usize, type_name: usize) -> u64 {
+    if class != 0 {
+        class as u64
+    } else {
+        (created as u64).wrapping_mul(31) ^ type_name as u64
     }
 }
 
 #[cfg(lock_order_checked)]
-pub(crate) use imp::learn;
+pub(crate) use imp::{known, learn};
 
 #[cfg(lock_order_checked)]
 mod imp {
@@ -1006,18 +1014,34 @@ mod imp {
     /// earlier orders it closes a cycle with, if it does. See [`Learned::learn`] for `commit`.
     #[inline]
     pub(crate) fn learn(held: &Endpoint, acquiring: &Endpoint, commit: bool) -> Option<Vec<ObservedEdge>> {
-        let (from, to) = (held.word(), acquiring.word());
-        // Two locks of one site: the pair of instances is the edge.
-        let instances = from == to && held.class.is_none();
-        let mut print = fingerprint(from, to);
-        if instances {
-            print = fingerprint(print ^ held.instance as u64, acquiring.instance as u64);
-        }
+        let (print, instances) =
+            fingerprint_of(held.word(), acquiring.word(), held.instance, acquiring.instance);
         let slot = (print >> 55) as usize % CACHE;
         if KNOWN.try_with(|k| k[slot].get() == print).unwrap_or(false) {
             return None;
         }
         learn_slow(held, acquiring, commit, instances, print, slot)
+    }
+
+    /// An edge's fingerprint from the two ends' [`lock_word`]s and instances; whether it is one
+    /// between two instances of one site, whose pair of instances is then the edge.
+    #[inline(always)]
+    fn fingerprint_of(from: u64, to: u64, from_instance: usize, to_instance: usize) -> (u64, bool) {
+        let instances = from == to;
+        let mut print = fingerprint(from, to);
+        if instances {
+            print = fingerprint(print ^ from_instance as u64, to_instance as u64);
+        }
+        (print, instances)
+    }
+
+    /// Whether this thread already knows the edge between the two ends given by their
+    /// [`lock_word`]s and instances: the hot path's whole cost for an order seen before.
+    #[inline(always)]
+    pub(crate) fn known(from: u64, to: u64, from_instance: usize, to_instance: usize) -> bool {
+        let (print, _) = fingerprint_of(from, to, from_instance, to_instance);
+        let slot = (print >> 55) as usize % CACHE;
+        KNOWN.try_with(|k| k[slot].get() == print).unwrap_or(false)
     }
 
     #[cold]
