@@ -573,7 +573,7 @@ fn not_learning<L>(mut workload: Workload, mut lock_order: L) -> Workload
 where
     L: FnMut(u64) -> Duration + 'static,
 {
-    workload.others.push(contender("lock-order, not learning", move |iters| {
+    workload.others.push(contender("lock-order (learning off)", move |iters| {
         lock_order::observed::set_learning(false);
         let time = lock_order(iters);
         lock_order::observed::set_learning(true);

@@ -119,7 +119,7 @@ impl Request {
 
     /// Where the lock was created and the function naming its value's type, when known.
     #[allow(dead_code)] // unused without checks
-    #[inline]
+    #[inline(always)]
     pub(crate) fn origin_parts(&self) -> crate::observed::CreationParts {
         #[cfg(lock_order_checked)]
         if let Some(creation) = &self.creation {
@@ -230,9 +230,7 @@ mod imp {
     }
 
     impl Request {
-        // Not `always`: a debug build then keeps one frame for it instead of a copy of its
-        // temporaries in every acquire's (deeply recursive re-entries are tested).
-        #[inline]
+        #[inline(always)]
         fn slot(&self) -> SlotView {
             let (created, type_name) = self.origin_parts();
             SlotView {
@@ -477,7 +475,8 @@ mod imp {
             violation(set, request);
             return Pending { set, request, state: set.state() };
         }
-        learn_and_report(set, state, &request);
+        // By value, as for `violation`: a reference would keep the request in memory.
+        learn_and_report(set, state, request);
         Pending { set, request, state }
     }
 
@@ -493,7 +492,7 @@ mod imp {
         if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
-        if closes_cycle(set, state, &request) {
+        if closes_cycle(set, state, request) {
             return None;
         }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
@@ -502,7 +501,7 @@ mod imp {
     /// Whether a blocking acquire has an order to learn (see [`crate::observed`]): something is
     /// held, and one end at least is unranked (two ranked locks are checked by their ranks). One
     /// test of the `state` word already loaded for the check.
-    #[inline]
+    #[inline(always)]
     fn learns(state: u64, request: &Request) -> bool {
         if request.class.is_none() {
             any_held(state)
@@ -527,11 +526,11 @@ mod imp {
         Some(Endpoint::new(class, created, type_name, kind, addr, site))
     }
 
-    /// Learns the orders from every held lock to `request`'s (out of line: the hot path only
-    /// tests whether there is any to learn); the first earlier chain of orders
+    /// Learns the orders from every held lock to `request`'s (out of line, in [`learns_cycle`]
+    /// and [`learn_reporting`]: the hot path only tests whether there is any to learn); the first earlier chain of orders
     /// one of them closes a cycle with, and the held lock at its end. With `commit` false an
     /// order that closes a cycle is not learned yet (see `observed::Learned::learn`).
-    #[inline(never)]
+    #[inline]
     fn learn_orders(
         set: &HeldSet,
         request: &Request,
@@ -574,23 +573,62 @@ mod imp {
 
     /// [`learn_orders`] ahead of an acquire that has not blocked: whether it closes a cycle, to
     /// be reported by the blocking check that follows ([`check_blocking`] learns it again).
-    #[inline]
-    fn closes_cycle(set: &HeldSet, state: u64, request: &Request) -> bool {
-        learns(state, request) && learn_orders(set, request, false).is_some()
+    #[inline(always)]
+    fn closes_cycle(set: &HeldSet, state: u64, request: Request) -> bool {
+        learns(state, &request) && !all_known(set, &request) && learns_cycle(set, request)
+    }
+
+    /// Whether every order `request` would teach is known to this thread already: the cost of
+    /// learning for an order seen before. Given the request's words one by one, in registers:
+    /// the whole request would have to be written to memory for the call.
+    #[inline(always)]
+    fn all_known(set: &HeldSet, request: &Request) -> bool {
+        let (created, type_name) = request.origin_parts();
+        all_known_words(
+            set,
+            request.class.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            created.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            type_name.map_or(0, |f| f as usize),
+            request.addr,
+        )
+    }
+
+    #[inline(never)]
+    fn all_known_words(set: &HeldSet, class: usize, created: usize, type_name: usize, addr: usize) -> bool {
+        if !crate::observed::learning() || (class == 0 && created == 0) {
+            return true;
+        }
+        let to = crate::observed::lock_word(class, created, type_name);
+        let mut all = true;
+        set.for_each_held_raw(|_, held_addr, held_class, held_created, held_type| {
+            if (held_class != 0 && class != 0) || held_addr == addr || (held_class == 0 && held_created == 0)
+            {
+                return;
+            }
+            let from = crate::observed::lock_word(held_class, held_created, held_type);
+            all &= known(from, to, held_addr, addr);
+        });
+        all
     }
 
     /// [`learn_orders`] for a blocking acquire, reporting a cycle by the policy.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
-    fn learn_and_report(set: &'static HeldSet, state: u64, request: &Request) {
-        if learns(state, request) {
+    fn learn_and_report(set: &'static HeldSet, state: u64, request: Request) {
+        if learns(state, &request) && !all_known(set, &request) {
             learn_reporting(set, request);
         }
     }
 
     #[inline(never)]
+    fn learns_cycle(set: &HeldSet, request: Request) -> bool {
+        learn_orders(set, &request, false).is_some()
+    }
+
+    #[inline(never)]
     #[track_caller]
-    fn learn_reporting(set: &'static HeldSet, request: &Request) {
+    fn learn_reporting(set: &'static HeldSet, request: Request) {
+        let request = &request;
         if let Some((held, chain)) = learn_orders(set, request, true) {
             let backtrace = set
                 .snapshot_with_backtraces()

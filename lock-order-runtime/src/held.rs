@@ -140,7 +140,7 @@ impl Words {
 
 impl SlotView {
     /// The creation site and type-naming function as two words, 0 when not known.
-    #[inline]
+    #[inline(always)]
     fn origin(&self) -> (usize, usize) {
         (self.created.map_or(0, |c| ptr::from_ref(c) as usize), self.type_name.map_or(0, |f| f as usize))
     }
@@ -238,7 +238,7 @@ impl Extra {
     }
 
     /// Keeps a creation site and type (see [`SlotView::origin`]).
-    #[inline]
+    #[inline(always)]
     fn set_origin(&self, (created, type_name): (usize, usize)) {
         self.created.store(created, Ordering::Relaxed);
         self.type_name.store(type_name, Ordering::Relaxed);
@@ -390,7 +390,7 @@ pub(crate) fn slot_of(restore: u64) -> u32 {
 }
 
 /// Whether any lock is held, from a `state` word.
-#[inline]
+#[inline(always)]
 pub(crate) fn any_held(state: u64) -> bool {
     state & LEN != 0
 }
@@ -416,7 +416,7 @@ fn pushed(state: u64, max: u64) -> u64 {
 }
 
 /// [`UNRANKED_HELD`] if the class word of a record (see [`Words`]) is of an unranked lock.
-#[inline]
+#[inline(always)]
 fn unranked_bit(class: usize) -> u64 {
     if class & !TAG == 0 {
         UNRANKED_HELD
@@ -545,9 +545,8 @@ impl HeldSet {
 
     /// Keeps the creation site and type of `entry`, about to be pushed onto `state`, if it is an
     /// unranked lock (a ranked one is named by its class), before its slot is filled, so that a
-    /// reader who sees the slot sees these. Not in [`push_words`](Self::push_words): it is
-    /// inlined where each lock is taken, and this way a debug build's frames stay as they were.
-    #[inline]
+    /// reader who sees the slot sees these. A full set keeps none (see `push_rare`).
+    #[inline(always)]
     fn note_origin(&self, entry: &SlotView, state: u64) {
         if entry.class.is_none() {
             if let Some(extra) = self.extras.get((state & LEN) as usize) {
