@@ -492,7 +492,7 @@ mod imp {
         if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
-        if closes_cycle(set, state, request) {
+        if has_new_order(set, state, &request) {
             return None;
         }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
@@ -571,11 +571,14 @@ mod imp {
         found
     }
 
-    /// [`learn_orders`] ahead of an acquire that has not blocked: whether it closes a cycle, to
-    /// be reported by the blocking check that follows ([`check_blocking`] learns it again).
+    /// Whether an acquire that has not blocked teaches an order this thread does not know yet.
+    /// It then goes the way of a suspected violation: its lock given back, the blocking check
+    /// ([`check_blocking`]) learns the order and reports a cycle before the lock is taken again.
+    /// That is rare (the first time a thread sees each order), and keeps the request out of
+    /// memory on the path of every known order.
     #[inline(always)]
-    fn closes_cycle(set: &HeldSet, state: u64, request: Request) -> bool {
-        learns(state, &request) && !all_known(set, &request) && learns_cycle(set, request)
+    fn has_new_order(set: &HeldSet, state: u64, request: &Request) -> bool {
+        learns(state, request) && !all_known(set, request)
     }
 
     /// Whether every order `request` would teach is known to this thread already: the cost of
@@ -618,11 +621,6 @@ mod imp {
         if learns(state, &request) && !all_known(set, &request) {
             learn_reporting(set, request);
         }
-    }
-
-    #[inline(never)]
-    fn learns_cycle(set: &HeldSet, request: Request) -> bool {
-        learn_orders(set, &request, false).is_some()
     }
 
     #[inline(never)]
