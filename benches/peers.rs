@@ -121,6 +121,18 @@ impl<C: lock_order::RankedClass> Lock for PlainView<C> {
     }
 }
 
+/// Written as a lock: an anchor made at another site than the `Mutex`es under it, as in a program.
+impl Lock for lock_order::RwLock<u64> {
+    type Guard<'a> = lock_order::RwLockWriteGuard<'a, u64>;
+    fn make(value: u64) -> Self {
+        Self::new(value)
+    }
+    #[inline(always)]
+    fn acquire(&self) -> Self::Guard<'_> {
+        self.write().unwrap()
+    }
+}
+
 #[cfg(feature = "parking_lot")]
 impl<C: lock_order::LockClass> Lock for lock_order::parking_lot::Mutex<u64, C> {
     type Guard<'a> = lock_order::parking_lot::MutexGuard<'a, u64, C>;
@@ -571,6 +583,21 @@ where
     }
 }
 
+/// Adds to `workload` a lock-order contender timed with learning the order of unranked locks off
+/// (`lock_order::observed::set_learning`), taking turns in one process with the one learning it.
+fn not_learning<L>(mut workload: Workload, mut lock_order: L) -> Workload
+where
+    L: FnMut(u64) -> Duration + 'static,
+{
+    workload.others.push(contender("lock-order (learning off)", move |iters| {
+        lock_order::observed::set_learning(false);
+        let time = lock_order(iters);
+        lock_order::observed::set_learning(true);
+        time
+    }));
+    workload
+}
+
 fn workloads() -> Vec<Workload> {
     type StdM = std::sync::Mutex<u64>;
     type PlM = parking_lot::Mutex<u64>;
@@ -634,15 +661,31 @@ fn workloads() -> Vec<Workload> {
                 fresh_locks::<Lo<R1>, Lo<R2>>(),
             ),
         ),
-        peers(
-            "nested A then B, unranked",
-            false,
-            (
-                nested_pair::<StdM, StdM>(),
-                nested_pair::<PlM, PlM>(),
-                nested_pair::<TmM, TmM>(),
-                nested_pair::<LoU, LoU>(),
+        not_learning(
+            peers(
+                "nested A then B, unranked",
+                false,
+                (
+                    nested_pair::<StdM, StdM>(),
+                    nested_pair::<PlM, PlM>(),
+                    nested_pair::<TmM, TmM>(),
+                    nested_pair::<LoU, LoU>(),
+                ),
             ),
+            nested_pair::<LoU, LoU>(),
+        ),
+        not_learning(
+            peers(
+                "1000 fresh unranked locks under an anchor (per 1000)",
+                false,
+                (
+                    fresh_locks::<StdM, StdM>(),
+                    fresh_locks::<PlM, PlM>(),
+                    fresh_locks::<TmM, TmM>(),
+                    fresh_locks::<lock_order::RwLock<u64>, LoU>(),
+                ),
+            ),
+            fresh_locks::<lock_order::RwLock<u64>, LoU>(),
         ),
         versus(
             "uncontended lock+unlock, through the plain view",
@@ -848,5 +891,9 @@ fn main() {
                 workload.name, workload.baseline.name, contender.name
             );
         }
+    }
+    if lock_order::CHECKS_ENABLED {
+        // The graph learned from every unranked row, however many locks they made.
+        eprintln!("learned lock order after the bench: {:?}", lock_order::observed::size());
     }
 }

@@ -1,7 +1,8 @@
 //! A program that hangs on purpose, and the watchdog that names why.
 //!
-//! Two workers take two *unranked* locks in opposite orders, so the order checks cannot object,
-//! and they really deadlock. The watchdog notices the blocked acquires, finds the cycle of
+//! Two workers take two *unranked* locks in opposite orders and really deadlock: learning the
+//! order of unranked locks (see `lock_order::observed`) would report the second order before it
+//! blocks, so this program turns it off, to show what a hang that nothing caught looks like. The watchdog notices the blocked acquires, finds the cycle of
 //! threads waiting for each other, and prints it with every acquisition site. Then this program
 //! exits, since the two workers will never wake up.
 //!
@@ -31,6 +32,7 @@ fn main() {
         }
     });
 
+    lock_order::observed::set_learning(false);
     let inventory: Arc<Mutex<u32>> = Arc::new(Mutex::new(10));
     let orders: Arc<Mutex<Vec<u32>>> = Arc::new(Mutex::new(Vec::new()));
     let both_hold_one = Arc::new(Barrier::new(2));

@@ -137,10 +137,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use lock_order_runtime::{
-    class_of, held_locks, registry, set_policy, with_policy, Access, Acquisition, ClassInfo, Condvar, Holder,
-    LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedClass, RankedLock, RwLock,
-    RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation, ViolationKind,
-    WaitTimeoutResult, CHECKS_ENABLED,
+    class_of, held_locks, observed, registry, set_policy, with_policy, Access, Acquisition, ClassInfo,
+    Condvar, Holder, LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedClass,
+    RankedLock, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation,
+    ViolationKind, WaitTimeoutResult, CHECKS_ENABLED,
 };
 
 // Diagnostics for a hung program: who holds what since where, who waits for what.

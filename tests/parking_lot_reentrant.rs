@@ -43,7 +43,7 @@ fn taking_it_again_is_never_a_violation_and_is_recorded_once_however_deep() {
             assert_eq!(again.borrow().len(), 4);
             assert_eq!(held_count(), if CHECKS_ENABLED { 2 } else { 0 }, "TREE once, and C");
         }
-        if depth < 300 {
+        if depth < 200 {
             visit(depth + 1, higher);
         }
     }
@@ -52,7 +52,9 @@ fn taking_it_again_is_never_a_violation_and_is_recorded_once_however_deep() {
     let outer = TREE.lock();
     let (_, seen) = collecting(|| visit(0, &higher));
     assert!(seen.is_empty(), "{seen:#?}");
-    assert_eq!(outer.borrow().len(), 301, "300 re-entries, far more than the held set holds");
+    // 200 levels: a debug build's frame of a checked acquire is several KiB, and the test's
+    // thread has 2 MiB.
+    assert_eq!(outer.borrow().len(), 201, "200 re-entries, far more than the held set holds");
     if CHECKS_ENABLED {
         assert_eq!(held(), [lock("TREE", Some(2), site!(outer_line, "TREE.lock"))]);
     }

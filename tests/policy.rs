@@ -87,7 +87,7 @@ fn a_callback_receives_the_violation_with_every_field_right() {
         let accounts: Mutex<u8, Accounts> = Mutex::new(0);
         let ledger: RwLock<u8, Ledger> = RwLock::new(0);
         let audit: Mutex<u8, Audit> = Mutex::new(0);
-        let unranked: Mutex<u8> = Mutex::new(0);
+        let (made_line, unranked) = (line!(), Mutex::<u8>::new(0));
         let (lines, violations) = collecting(|| {
             let (ledger_line, _l) = (line!(), ledger.read().unwrap());
             let (unranked_line, _u) = (line!(), unranked.lock().unwrap());
@@ -96,9 +96,9 @@ fn a_callback_receives_the_violation_with_every_field_right() {
             (ledger_line, unranked_line, audit_line, accounts_line)
         });
         let me = thread::current().id();
-        (lines, violations, me, &unranked as *const _ as usize)
+        (lines, violations, me, made_line)
     });
-    let ((ledger_line, unranked_line, audit_line, accounts_line), violations, me, unranked) =
+    let ((ledger_line, unranked_line, audit_line, accounts_line), violations, me, made_line) =
         outcome.finished();
     if !CHECKS_ENABLED {
         return assert!(violations.is_empty());
@@ -114,7 +114,12 @@ fn a_callback_receives_the_violation_with_every_field_right() {
         v.also_held.iter().map(Lock::from).collect::<Vec<_>>(),
         [
             lock("Ledger", Some(20), site!(ledger_line, "ledger.read")),
-            lock(&format!("unranked Mutex@{unranked:#x}"), None, site!(unranked_line, "unranked.lock")),
+            // An unranked lock is named by its type and where it was made.
+            lock(
+                &format!("Mutex<u8> created at {}", site!(made_line, "Mutex::<u8>::new")),
+                None,
+                site!(unranked_line, "unranked.lock")
+            ),
         ]
     );
     assert_eq!(v.also_held[0].kind, lock_order::LockKind::RwLock);

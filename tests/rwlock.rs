@@ -236,7 +236,7 @@ fn a_blocking_acquire_below_a_try_read_lock_is_reported() {
 
 #[test]
 fn an_unranked_rwlock_is_checked_only_for_recursion() {
-    let plain: RwLock<u8> = RwLock::new(0);
+    let (made, plain) = (line!(), RwLock::<u8>::new(0));
     let high: RwLock<u8, High> = RwLock::new(0);
     let (lines, violations) = collecting(|| {
         let _h = high.write().unwrap();
@@ -247,7 +247,7 @@ fn an_unranked_rwlock_is_checked_only_for_recursion() {
     if !CHECKS_ENABLED {
         return assert!(violations.is_empty());
     }
-    let name = format!("unranked RwLock@{:#x}", &plain as *const _ as usize);
+    let name = format!("RwLock<u8> created at {}", site!(made, "RwLock::<u8>::new"));
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert_violation(
         &violations[0],

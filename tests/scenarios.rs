@@ -179,8 +179,7 @@ fn relocking_a_held_mutex_is_reported_before_it_blocks() {
 
 #[test]
 fn relocking_a_held_unranked_mutex_is_reported_too() {
-    let m: Arc<Mutex<u8>> = Arc::new(Mutex::new(0));
-    let address = Arc::as_ptr(&m) as usize;
+    let (made, m) = (line!(), Arc::new(Mutex::<u8>::new(0)));
     let lock_ = Arc::clone(&m);
     let outcome =
         common::run_bounded("relock-unranked", if CHECKS_ENABLED { FINISH } else { HANG }, move || {
@@ -193,7 +192,7 @@ fn relocking_a_held_unranked_mutex_is_reported_too() {
     }
     let (first, second, message) = outcome.finished();
     let message = message.expect_err("re-locking must panic");
-    let name = format!("unranked Mutex@{address:#x}");
+    let name = format!("Mutex<u8> created at {}", site!(made, "Mutex::<u8>::new"));
     let acquiring = lock(&name, None, site!(second, "lock_.lock"));
     let holding = lock(&name, None, site!(first, "lock_.lock"));
     assert_report(&message, ViolationKind::RecursiveAcquisition, &acquiring, &holding);
@@ -264,7 +263,7 @@ fn a_blocking_acquire_below_a_lock_held_only_through_try_lock_is_reported() {
 #[test]
 fn try_lock_of_a_lock_this_thread_holds_would_block_without_a_report() {
     let b: Mutex<u8, B> = Mutex::new(0);
-    let u: Mutex<u8> = Mutex::new(0);
+    let (made, u) = (line!(), Mutex::<u8>::new(0));
     let ((), violations) = collecting(|| {
         let _b = b.lock().unwrap();
         let _u = u.lock().unwrap();
@@ -273,7 +272,7 @@ fn try_lock_of_a_lock_this_thread_holds_would_block_without_a_report() {
         if CHECKS_ENABLED {
             assert_eq!(
                 common::held_names(),
-                ["B".to_owned(), format!("unranked Mutex@{:#x}", &u as *const _ as usize)]
+                ["B".to_owned(), format!("Mutex<u8> created at {}", site!(made, "Mutex::<u8>::new"))]
             );
         }
     });

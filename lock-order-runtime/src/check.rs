@@ -104,14 +104,28 @@ impl Request {
 
     #[allow(dead_code)] // unused without checks
     pub(crate) fn acquisition(&self) -> Acquisition {
+        let (created, type_name) = self.origin_parts();
         Acquisition {
             class: self.class,
             address: self.addr,
             site: self.site,
             kind: self.kind,
             access: self.access,
+            created,
+            type_name: type_name.map(|f| f()),
             backtrace: None,
         }
+    }
+
+    /// Where the lock was created and the function naming its value's type, when known.
+    #[allow(dead_code)] // unused without checks
+    #[inline(always)]
+    pub(crate) fn origin_parts(&self) -> crate::observed::CreationParts {
+        #[cfg(lock_order_checked)]
+        if let Some(creation) = &self.creation {
+            return (Some(creation.site()), Some(creation.type_name_fn()));
+        }
+        (None, None)
     }
 }
 
@@ -200,20 +214,33 @@ fn lock_checked<G>(
 mod imp {
     use super::Request;
     use crate::context::current_set;
-    use crate::held::{max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS};
+    use crate::held::{
+        any_held, max_key_of, rank_key, slot_of, HeldSet, SlotView, NOT_RECORDED, RECORD_TAGS, UNRANKED_HELD,
+    };
+    use crate::observed::{known, learn, Endpoint};
     use crate::report::{dispatch, Access, Acquisition, Violation, ViolationKind};
     use std::backtrace::Backtrace;
     use std::sync::Arc;
 
+    impl SlotView {
+        /// The lock's creation, as the record keeps it, for an acquire made again from a record.
+        fn creation(&self) -> Option<crate::class::Creation> {
+            Some(crate::class::Creation::of_record(self.created?, self.type_name?))
+        }
+    }
+
     impl Request {
         #[inline(always)]
         fn slot(&self) -> SlotView {
+            let (created, type_name) = self.origin_parts();
             SlotView {
                 addr: self.addr,
                 class: self.class,
                 site: self.site,
                 kind: self.kind,
                 access: self.access,
+                created,
+                type_name,
             }
         }
     }
@@ -284,7 +311,7 @@ mod imp {
                     site,
                     kind: v.kind,
                     access: v.access,
-                    creation: None,
+                    creation: v.creation(),
                 })
             }))
         }
@@ -448,6 +475,8 @@ mod imp {
             violation(set, request);
             return Pending { set, request, state: set.state() };
         }
+        // By value, as for `violation`: a reference would keep the request in memory.
+        learn_and_report(set, state, request);
         Pending { set, request, state }
     }
 
@@ -463,7 +492,149 @@ mod imp {
         if suspicious(set, state, &request, taken && request.access == Access::Exclusive) {
             return None;
         }
+        if has_new_order(set, state, &request) {
+            return None;
+        }
         Some(Held::new(set, set.push_checked(&request.slot(), state)))
+    }
+
+    /// Whether a blocking acquire has an order to learn (see [`crate::observed`]): something is
+    /// held, and one end at least is unranked (two ranked locks are checked by their ranks). One
+    /// test of the `state` word already loaded for the check.
+    #[inline(always)]
+    fn learns(state: u64, request: &Request) -> bool {
+        if request.class.is_none() {
+            any_held(state)
+        } else {
+            state & UNRANKED_HELD != 0
+        }
+    }
+
+    /// The acquiring end of the orders `request` teaches; `None` for an unranked lock whose
+    /// creation site is not known, which could not be told from other such locks.
+    fn endpoint_of(
+        class: Option<&'static crate::ClassInfo>,
+        created: Option<&'static std::panic::Location<'static>>,
+        type_name: Option<fn() -> &'static str>,
+        kind: crate::LockKind,
+        addr: usize,
+        site: &'static std::panic::Location<'static>,
+    ) -> Option<Endpoint> {
+        if class.is_none() && created.is_none() {
+            return None;
+        }
+        Some(Endpoint::new(class, created, type_name, kind, addr, site))
+    }
+
+    /// Learns the orders from every held lock to `request`'s (out of line, in [`learns_cycle`]
+    /// and [`learn_reporting`]: the hot path only tests whether there is any to learn); the first earlier chain of orders
+    /// one of them closes a cycle with, and the held lock at its end. With `commit` false an
+    /// order that closes a cycle is not learned yet (see `observed::Learned::learn`).
+    #[inline]
+    fn learn_orders(
+        set: &HeldSet,
+        request: &Request,
+        commit: bool,
+    ) -> Option<(SlotView, Vec<crate::observed::ObservedEdge>)> {
+        if !crate::observed::learning() {
+            return None;
+        }
+        let (created, type_name) = request.origin_parts();
+        let acquiring =
+            endpoint_of(request.class, created, type_name, request.kind, request.addr, request.site)?;
+        let ranked = request.class.is_some();
+        let to = crate::observed::lock_word(
+            request.class.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            created.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            type_name.map_or(0, |f| f as usize),
+        );
+        let mut found = None;
+        set.for_each_held_raw(|index, addr, class, created, type_name| {
+            // Two ranked locks: the ranks' business. The lock itself: the recursion check's. An
+            // unranked lock made at an unknown site: not to be told from others.
+            if (class != 0 && ranked) || addr == request.addr || (class == 0 && created == 0) {
+                return;
+            }
+            if known(crate::observed::lock_word(class, created, type_name), to, addr, request.addr) {
+                return;
+            }
+            let Some(held) = set.snapshot_slot(index) else { return };
+            let Some(from) =
+                endpoint_of(held.class, held.created, held.type_name, held.kind, held.addr, held.site)
+            else {
+                return;
+            };
+            if let Some(chain) = learn(&from, &acquiring, commit) {
+                found.get_or_insert((held, chain));
+            }
+        });
+        found
+    }
+
+    /// Whether an acquire that has not blocked teaches an order this thread does not know yet.
+    /// It then goes the way of a suspected violation: its lock given back, the blocking check
+    /// ([`check_blocking`]) learns the order and reports a cycle before the lock is taken again.
+    /// That is rare (the first time a thread sees each order), and keeps the request out of
+    /// memory on the path of every known order.
+    #[inline(always)]
+    fn has_new_order(set: &HeldSet, state: u64, request: &Request) -> bool {
+        learns(state, request) && !all_known(set, request)
+    }
+
+    /// Whether every order `request` would teach is known to this thread already: the cost of
+    /// learning for an order seen before. Given the request's words one by one, in registers:
+    /// the whole request would have to be written to memory for the call.
+    #[inline(always)]
+    fn all_known(set: &HeldSet, request: &Request) -> bool {
+        let (created, type_name) = request.origin_parts();
+        all_known_words(
+            set,
+            request.class.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            created.map_or(0, |c| std::ptr::from_ref(c) as usize),
+            type_name.map_or(0, |f| f as usize),
+            request.addr,
+        )
+    }
+
+    #[inline(never)]
+    fn all_known_words(set: &HeldSet, class: usize, created: usize, type_name: usize, addr: usize) -> bool {
+        if !crate::observed::learning() || (class == 0 && created == 0) {
+            return true;
+        }
+        let to = crate::observed::lock_word(class, created, type_name);
+        let mut all = true;
+        set.for_each_held_raw(|_, held_addr, held_class, held_created, held_type| {
+            if (held_class != 0 && class != 0) || held_addr == addr || (held_class == 0 && held_created == 0)
+            {
+                return;
+            }
+            let from = crate::observed::lock_word(held_class, held_created, held_type);
+            all &= known(from, to, held_addr, addr);
+        });
+        all
+    }
+
+    /// [`learn_orders`] for a blocking acquire, reporting a cycle by the policy.
+    #[inline(always)]
+    #[track_caller]
+    fn learn_and_report(set: &'static HeldSet, state: u64, request: Request) {
+        if learns(state, &request) && !all_known(set, &request) {
+            learn_reporting(set, request);
+        }
+    }
+
+    #[inline(never)]
+    #[track_caller]
+    fn learn_reporting(set: &'static HeldSet, request: Request) {
+        let request = &request;
+        if let Some((held, chain)) = learn_orders(set, request, true) {
+            let backtrace = set
+                .snapshot_with_backtraces()
+                .into_iter()
+                .find(|(h, _)| h.addr == held.addr && std::ptr::eq(h.site, held.site))
+                .and_then(|(_, b)| b);
+            report_with(set, request, ViolationKind::OrderCycle, to_acquisition(&held, backtrace), chain);
+        }
     }
 
     /// Whether a blocking acquire of `request` may be a violation, given the set's `state`: a
@@ -540,6 +711,19 @@ mod imp {
     #[inline(never)]
     #[track_caller]
     fn report(set: &'static HeldSet, request: &Request, kind: ViolationKind, held: Acquisition) {
+        report_with(set, request, kind, held, Vec::new());
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn report_with(
+        set: &'static HeldSet,
+        request: &Request,
+        kind: ViolationKind,
+        held: Acquisition,
+        cycle: Vec<crate::observed::ObservedEdge>,
+    ) {
         let also_held = set
             .snapshot_with_backtraces()
             .into_iter()
@@ -555,7 +739,7 @@ mod imp {
         if crate::held::backtraces() {
             acquiring.backtrace = Some(Arc::new(Backtrace::force_capture()));
         }
-        dispatch(Violation { kind, acquiring, held, also_held, holder });
+        dispatch(Violation { kind, acquiring, held, also_held, holder, cycle });
     }
 
     /// Records a lock whose guard is `Send` (the async locks' guards): the guard may drop on
@@ -607,7 +791,7 @@ mod imp {
                 site: view.site,
                 kind: view.kind,
                 access,
-                creation: None,
+                creation: view.creation(),
             })
         }
 
@@ -650,6 +834,8 @@ mod imp {
             site: slot.site,
             kind: slot.kind,
             access: slot.access,
+            created: slot.created,
+            type_name: slot.type_name.map(|f| f()),
             backtrace,
         }
     }

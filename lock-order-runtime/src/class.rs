@@ -343,6 +343,22 @@ impl Creation {
     }
 }
 
+/// What the learned lock order and the held sets keep of a [`Creation`]: its two words.
+#[cfg(lock_order_checked)]
+impl Creation {
+    /// The function naming the type, uncalled: a word to keep, and to tell types apart by.
+    #[inline(always)]
+    pub(crate) fn type_name_fn(&self) -> fn() -> &'static str {
+        self.type_name
+    }
+
+    /// A creation put back together from a held set's record of it (a re-acquire after a wait).
+    #[inline]
+    pub(crate) fn of_record(site: &'static Location<'static>, type_name: fn() -> &'static str) -> Self {
+        Creation { site, type_name }
+    }
+}
+
 impl fmt::Debug for Creation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_struct("Creation");

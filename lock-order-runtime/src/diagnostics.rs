@@ -421,6 +421,8 @@ mod tests {
                     site: Location::caller(),
                     kind: LockKind::RwLock,
                     access,
+                    created: None,
+                    type_name: None,
                     backtrace: None,
                 })
                 .collect(),
@@ -454,6 +456,8 @@ mod tests {
             site: Location::caller(),
             kind: LockKind::Mutex,
             access: Access::Exclusive,
+            created: None,
+            type_name: None,
         };
         let recorded = Barrier::new(3);
         let (started, read) = (AtomicBool::new(false), AtomicBool::new(false));

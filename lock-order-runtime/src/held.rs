@@ -22,7 +22,7 @@
 //! however many sets exist. Memory after a spike of live threads or tasks therefore stays at the
 //! spike's number of sets, reused by later owners.
 //!
-//! What a set costs: [`INLINE`] slots live in the set itself, 256 bytes in all on 64-bit targets
+//! What a set costs: [`INLINE`] slots live in the set itself, 448 bytes in all on 64-bit targets
 //! (see the size assertion below), enough for the hot path of nearly every program. A set that
 //! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
 //! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
@@ -70,6 +70,14 @@ struct Extra {
     trace: Trace,
 }
 
+/// Where an unranked lock was created and the function naming its type, so that the learned
+/// order and every report can name it (see [`HeldSet::note_origin`]); 0 when not known. Kept
+/// beside each inline slot (and in the spill for the others), since most unranked records need it.
+struct CreationCell {
+    created: AtomicUsize,
+    type_name: AtomicUsize,
+}
+
 struct Trace(StdMutex<Option<Arc<Backtrace>>>);
 
 /// What classes and sites are packed relative to: a static of the runtime. Both are statics of
@@ -104,6 +112,10 @@ pub(crate) struct SlotView {
     pub(crate) site: &'static Location<'static>,
     pub(crate) kind: LockKind,
     pub(crate) access: Access,
+    /// Where an unranked lock was created, when known.
+    pub(crate) created: Option<&'static Location<'static>>,
+    /// The type of the value an unranked lock holds, when known.
+    pub(crate) type_name: Option<fn() -> &'static str>,
 }
 
 /// A [`SlotView`] as three words: the lock's address, the class's (0 when unranked) with the
@@ -145,6 +157,12 @@ impl Words {
 }
 
 impl SlotView {
+    /// The creation site and type-naming function as two words, 0 when not known.
+    #[inline(always)]
+    fn origin(&self) -> (usize, usize) {
+        (self.created.map_or(0, |c| ptr::from_ref(c) as usize), self.type_name.map_or(0, |f| f as usize))
+    }
+
     #[inline(always)]
     fn words(&self) -> Words {
         Words {
@@ -204,7 +222,7 @@ impl Slot {
         deref_static((words.class & !TAG) as *mut ClassInfo)
     }
 
-    fn view(&self, extra: Option<&Extra>) -> Option<SlotView> {
+    fn view(&self, extra: Option<&Extra>, creation: Option<&CreationCell>) -> Option<SlotView> {
         let addr = self.addr.load(Ordering::Acquire);
         if addr == 0 {
             return None;
@@ -217,12 +235,15 @@ impl Slot {
         if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
             return None;
         }
+        let (created, type_name) = creation.map_or((None, None), CreationCell::origin);
         Some(SlotView {
             addr,
             class: deref_static((class & !TAG) as *mut ClassInfo),
             site: deref_static((site & !TAG) as *mut Location<'static>)?,
             kind: LockKind::from_bits((class & TAG) as u8),
             access: Access::from_bits((site & TAG) as u8),
+            created,
+            type_name,
         })
     }
 }
@@ -230,6 +251,32 @@ impl Slot {
 impl Extra {
     const fn new() -> Self {
         Extra { class: AtomicUsize::new(0), site: AtomicUsize::new(0), trace: Trace::new() }
+    }
+}
+
+impl CreationCell {
+    const fn new() -> Self {
+        CreationCell { created: AtomicUsize::new(0), type_name: AtomicUsize::new(0) }
+    }
+
+    /// Keeps a creation site and type (see [`SlotView::origin`]).
+    #[inline(always)]
+    fn set_origin(&self, (created, type_name): (usize, usize)) {
+        self.created.store(created, Ordering::Relaxed);
+        self.type_name.store(type_name, Ordering::Relaxed);
+    }
+
+    /// What [`note_origin`](Self::note_origin) kept (owner only, or racy for readers: see
+    /// [`Slot::view`]).
+    fn origin(&self) -> crate::observed::CreationParts {
+        let created = deref_static(self.created.load(Ordering::Relaxed) as *mut Location<'static>);
+        let type_name = match self.type_name.load(Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: every non-zero value stored here is a `fn() -> &'static str` cast to
+            // `usize` by `note_origin`, and function pointers and `usize` have one size.
+            f => Some(unsafe { std::mem::transmute::<usize, fn() -> &'static str>(f) }),
+        };
+        (created, type_name)
     }
 }
 
@@ -297,6 +344,10 @@ pub(crate) struct HeldSet {
     state: AtomicU64,
     /// The first [`INLINE`] slots; the rest are in the [`Spill`].
     slots: [Slot; INLINE],
+    /// The creation of each inline slot's unranked lock.
+    creations: [CreationCell; INLINE],
+    /// The creation of the unranked lock the owner waits for.
+    waiting_creation: CreationCell,
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
     waiting: Slot,
     /// The slots beyond [`INLINE`] and every slot's [`Extra`], made by the owner on first need
@@ -318,9 +369,9 @@ pub(crate) struct HeldSet {
     next_free: AtomicPtr<HeldSet>,
 }
 
-// A set is 256 bytes on 64-bit targets, as its docs say: four cache lines.
+// A set is 448 bytes on 64-bit targets, as its docs say: seven cache lines.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<HeldSet>() == 256);
+const _: () = assert!(std::mem::size_of::<HeldSet>() == 448);
 
 /// What a set needs only for deep nesting, for records that cannot be packed, or for backtraces.
 struct Spill {
@@ -328,9 +379,11 @@ struct Spill {
     slots: [Slot; CAPACITY - INLINE],
     /// One per slot, and the last for the `waiting` slot.
     extras: [Extra; CAPACITY + 1],
+    /// The creation of each spilled slot's unranked lock.
+    creations: [CreationCell; CAPACITY - INLINE],
 }
 
-/// How many sets are made at once, in one allocation (8 KB on 64-bit targets): one allocation
+/// How many sets are made at once, in one allocation (14 KB on 64-bit targets): one allocation
 /// per set would cost an aligned allocation's overhead each, and scatter sets among the memory
 /// of tasks, which the allocator could then not give back after a spike.
 const CHUNK: usize = 32;
@@ -374,10 +427,11 @@ pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
 }
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
-/// low half: the count (bits 0-6, at most [`CAPACITY`]), holes (bit 7), whether to capture
-/// backtraces (bit 8), two bits never set (9-10, see [`RECORD_TAGS`]), and a generation (bits
-/// 11-31) that every change bumps, so that a reader can tell a consistent copy of the slots from
-/// one torn by the owner's changes. The high half: the highest rank key held.
+/// low half: the count (bits 0-6, at most [`CAPACITY`]), holes (bit 7), whether to capture backtraces (bit 8), two
+/// bits never set (9-10, see [`RECORD_TAGS`]), whether an unranked lock is held (bit 11, see
+/// [`UNRANKED_HELD`]), and a generation (bits 12-31) that every change
+/// bumps, so that a reader can tell a consistent copy of the slots from one torn by the owner's
+/// changes. The high half: the highest rank key held.
 const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
@@ -389,7 +443,11 @@ pub(crate) const RECORD_TAGS: u64 = 0b11 << 9;
 /// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
 /// that the release of a lock not recorded does nothing.
 pub(crate) const NOT_RECORDED: u64 = 1 << 10;
-const GEN_ONE: u32 = 1 << 11;
+/// Set while an unranked lock is held: a ranked acquire then has an order to learn (see
+/// `observed`), and one without it learns nothing at the cost of this test. Set by the push of an
+/// unranked lock; a release that restores the state from before that push clears it.
+pub(crate) const UNRANKED_HELD: u64 = 1 << 11;
+const GEN_ONE: u32 = 1 << 12;
 const GEN: u32 = !(GEN_ONE - 1);
 const MAX_SHIFT: u32 = 32;
 /// The bits of the count that say the inline slots are all in use: a push then goes to
@@ -403,13 +461,20 @@ const _: () = assert!(
         && DEEP & INLINE as u64 == INLINE as u64
         && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
         && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
-        && (LEN | HOLES | BACKTRACES | RECORD_TAGS) < GEN_ONE as u64
+        && (LEN | HOLES | BACKTRACES | RECORD_TAGS | UNRANKED_HELD) < GEN_ONE as u64
+        && UNRANKED_HELD & (LEN | HOLES | BACKTRACES | RECORD_TAGS) == 0
 );
 
 /// The slot a record occupies, from the `restore` value its push returned: the count before it.
 #[inline(always)]
 pub(crate) fn slot_of(restore: u64) -> u32 {
     (restore & LEN) as u32
+}
+
+/// Whether any lock is held, from a `state` word.
+#[inline(always)]
+pub(crate) fn any_held(state: u64) -> bool {
+    state & LEN != 0
 }
 
 /// The highest rank key held, from a `state` word.
@@ -432,6 +497,16 @@ fn pushed(state: u64, max: u64) -> u64 {
     u64::from((state as u32).wrapping_add(GEN_ONE + 1)) | max << MAX_SHIFT
 }
 
+/// [`UNRANKED_HELD`] if the class word of a record (see [`Words`]) is of an unranked lock.
+#[inline(always)]
+fn unranked_bit(class: usize) -> u64 {
+    if class & !TAG == 0 {
+        UNRANKED_HELD
+    } else {
+        0
+    }
+}
+
 #[inline(always)]
 fn state(len: usize, holes: bool, max_key: u64) -> u64 {
     len as u64 | if holes { HOLES } else { 0 } | max_key << MAX_SHIFT
@@ -445,6 +520,7 @@ impl Spill {
         Spill {
             slots: [const { Slot::new() }; CAPACITY - INLINE],
             extras: [const { Extra::new() }; CAPACITY + 1],
+            creations: [const { CreationCell::new() }; CAPACITY - INLINE],
         }
     }
 }
@@ -454,6 +530,8 @@ impl HeldSet {
         HeldSet {
             state: AtomicU64::new(0),
             slots: [const { Slot::new() }; INLINE],
+            creations: [const { CreationCell::new() }; INLINE],
+            waiting_creation: CreationCell::new(),
             waiting: Slot::new(),
             spill: AtomicPtr::new(ptr::null_mut()),
             waiting_since: AtomicU64::new(0),
@@ -558,11 +636,28 @@ impl HeldSet {
         self.spilled()?.extras.get(index)
     }
 
+    /// Slot `index`'s [`CreationCell`] (or the `waiting` slot's, at [`WAITING`]), if it exists.
+    #[inline]
+    fn creation(&self, index: usize) -> Option<&CreationCell> {
+        match index {
+            WAITING => Some(&self.waiting_creation),
+            index if index < INLINE => self.creations.get(index),
+            index => self.spilled()?.creations.get(index - INLINE),
+        }
+    }
+
     /// The spill, if the owner made one. Safe from any thread.
     #[inline]
     fn spilled(&self) -> Option<&Spill> {
         // Acquire: pairs with the publishing store in `spill`.
         deref_static(self.spill.load(Ordering::Acquire))
+    }
+
+    /// Slot `len`'s [`CreationCell`] in the spill, made now if there is none (owner only).
+    #[cold]
+    #[inline(never)]
+    fn spilled_creation(&self, len: usize) -> &CreationCell {
+        &self.spill().creations[len - INLINE]
     }
 
     /// The spill, made now if there is none (owner only, off the hot path). It is published before
@@ -614,6 +709,15 @@ impl HeldSet {
         (0..len.min(CAPACITY)).map_while(|index| Some((self.slot(index)?, self.extra(index))))
     }
 
+    /// [`slots_below`](Self::slots_below) with each slot's [`CreationCell`].
+    fn records_below(
+        &self,
+        len: usize,
+    ) -> impl Iterator<Item = (&Slot, Option<&Extra>, Option<&CreationCell>)> {
+        (0..len.min(CAPACITY))
+            .map_while(|index| Some((self.slot(index)?, self.extra(index), self.creation(index))))
+    }
+
     /// The packed `state` word, for [`push_from`](Self::push_from) and [`max_key_of`].
     #[inline(always)]
     pub(crate) fn state(&self) -> u64 {
@@ -633,6 +737,7 @@ impl HeldSet {
     #[inline(always)]
     pub(crate) fn push_from(&self, entry: &SlotView, state: u64) -> u64 {
         let key = max_key_of(state).max(rank_key(entry.class));
+        self.note_origin(entry, state);
         self.push_words(entry.words(), key, state)
     }
 
@@ -644,7 +749,23 @@ impl HeldSet {
             0 => max_key_of(state),
             key => key,
         };
+        self.note_origin(entry, state);
         self.push_words(entry.words(), key, state)
+    }
+
+    /// Keeps the creation site and type of `entry`, about to be pushed onto `state`, if it is an
+    /// unranked lock (a ranked one is named by its class), before its slot is filled, so that a
+    /// reader who sees the slot sees these. A full set keeps none (see `push_rare`).
+    #[inline(always)]
+    fn note_origin(&self, entry: &SlotView, state: u64) {
+        if entry.class.is_none() {
+            let len = (state & LEN) as usize;
+            match self.creations.get(len) {
+                Some(cell) => cell.set_origin(entry.origin()),
+                None if len < CAPACITY => self.spilled_creation(len).set_origin(entry.origin()),
+                None => {}
+            }
+        }
     }
 
     /// Records `words` on top, given the owner's current `state`; `max` is the highest rank key
@@ -660,7 +781,7 @@ impl HeldSet {
         }
         self.slots[(state & LEN) as usize % INLINE].fill_packed(words.addr, meta);
         // Release: a reader that sees the new count sees the slot.
-        self.state.store(pushed(state, max), Ordering::Release);
+        self.state.store(pushed(state, max) | unranked_bit(words.class), Ordering::Release);
         state
     }
 
@@ -717,6 +838,10 @@ impl HeldSet {
                 return NOT_RECORDED;
             }
             max = max.max(max_key_of(state));
+            // A full set kept no origin for this record (see `note_origin`): none is known.
+            if let Some(cell) = self.creation((state & LEN) as usize) {
+                cell.set_origin((0, 0));
+            }
         }
         let len = (state & LEN) as usize;
         if state & BACKTRACES != 0 {
@@ -727,7 +852,7 @@ impl HeldSet {
             None => &self.spill().slots[len - INLINE],
         };
         slot.fill(|| &self.spill().extras[len], Words { addr, class, site });
-        self.state.store(pushed(state, max), Ordering::Release);
+        self.state.store(pushed(state, max) | unranked_bit(class), Ordering::Release);
         state
     }
 
@@ -748,7 +873,9 @@ impl HeldSet {
     /// Every lock held, oldest first. Safe to call from any thread.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
-        self.consistent(|len| self.slots_below(len).filter_map(|(slot, extra)| slot.view(extra)).collect())
+        self.consistent(|len| {
+            self.records_below(len).filter_map(|(slot, extra, creation)| slot.view(extra, creation)).collect()
+        })
     }
 
     /// One slot's record, if it is in use.
@@ -757,14 +884,37 @@ impl HeldSet {
         if index >= self.len() {
             return None;
         }
-        self.slot(index)?.view(self.extra(index))
+        self.slot(index)?.view(self.extra(index), self.creation(index))
+    }
+
+    /// Owner only: calls `f` with the index, address, class (0 when unranked), creation site and
+    /// type-naming function (0 when not known) of each lock held, oldest first, as the words
+    /// the set keeps: what the learned order's per-thread table is probed with.
+    #[inline]
+    pub(crate) fn for_each_held_raw(&self, mut f: impl FnMut(u32, usize, usize, usize, usize)) {
+        for (index, (slot, extra, creation)) in self.records_below(self.len()).enumerate() {
+            let addr = slot.addr.load(Ordering::Relaxed);
+            if addr == 0 {
+                continue;
+            }
+            let class = slot.class(extra).map_or(0, |c| ptr::from_ref(c) as usize);
+            let (created, type_name) = match creation {
+                Some(cell) if class == 0 => {
+                    (cell.created.load(Ordering::Relaxed), cell.type_name.load(Ordering::Relaxed))
+                }
+                _ => (0, 0),
+            };
+            f(index as u32, addr, class, created, type_name);
+        }
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
     pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
         self.consistent(|len| {
-            self.slots_below(len)
-                .filter_map(|(slot, extra)| Some((slot.view(extra)?, extra.and_then(|e| e.trace.get()))))
+            self.records_below(len)
+                .filter_map(|(slot, extra, creation)| {
+                    Some((slot.view(extra, creation)?, extra.and_then(|e| e.trace.get())))
+                })
                 .collect()
         })
     }
@@ -800,6 +950,7 @@ impl HeldSet {
         if self.state() & BACKTRACES != 0 {
             self.spill().extras[WAITING].trace.capture();
         }
+        self.waiting_creation.set_origin(entry.origin());
         self.waiting.fill(|| &self.spill().extras[WAITING], entry.words());
     }
 
@@ -814,7 +965,7 @@ impl HeldSet {
     pub(crate) fn waiting_for(&self) -> Option<Wait> {
         let seq = self.wait_seq.load(Ordering::Acquire);
         let extra = self.extra(WAITING);
-        let lock = self.waiting.view(extra)?;
+        let lock = self.waiting.view(extra, Some(&self.waiting_creation))?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
         let backtrace = extra.and_then(|e| e.trace.get());
         Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
@@ -921,15 +1072,19 @@ impl HeldSet {
         }
         let mut max = 0;
         let mut holes = false;
+        let mut unranked = 0;
         for (slot, extra) in self.slots_below(len) {
             if slot.addr.load(Ordering::Relaxed) == 0 {
                 holes = true;
                 continue;
             }
-            max = max.max(rank_key(slot.class(extra)));
+            let class = slot.class(extra);
+            unranked |= if class.is_none() { UNRANKED_HELD } else { 0 };
+            max = max.max(rank_key(class));
         }
         let old = self.state();
-        self.state.store(state(len, holes, max) | old & BACKTRACES | next_generation(old), Ordering::Release);
+        let new = state(len, holes, max) | unranked | old & BACKTRACES | next_generation(old);
+        self.state.store(new, Ordering::Release);
     }
 
     /// Whether the set records no lock and no wait. Meant for a thread that is not the owner, at
@@ -991,6 +1146,8 @@ mod tests {
                     site: Location::caller(),
                     kind,
                     access,
+                    created: None,
+                    type_name: None,
                 };
                 assert_eq!(view.words().packed().1, 0, "a static of the test binary packs");
                 set.push(&view);
@@ -1051,6 +1208,8 @@ mod tests {
             site,
             kind: LockKind::Mutex,
             access: Access::Exclusive,
+            created: None,
+            type_name: None,
         };
         let mut restores = Vec::new();
         for i in 0..INLINE {
@@ -1104,6 +1263,8 @@ mod tests {
                 site: far_site,
                 kind: LockKind::RwLock,
                 access: Access::Shared,
+                created: None,
+                type_name: None,
             },
             SlotView {
                 addr: 0x20,
@@ -1111,6 +1272,8 @@ mod tests {
                 site: far_site,
                 kind: LockKind::Semaphore,
                 access: Access::Permit,
+                created: None,
+                type_name: None,
             },
             SlotView {
                 addr: 0x30,
@@ -1118,6 +1281,8 @@ mod tests {
                 site: Location::caller(),
                 kind: LockKind::ReentrantMutex,
                 access: Access::Upgradable,
+                created: None,
+                type_name: None,
             },
         ];
         assert!(

@@ -35,6 +35,7 @@ mod timed;
 pub mod tokio;
 pub mod watchdog;
 
+pub mod observed;
 pub mod registry;
 
 #[doc(hidden)]

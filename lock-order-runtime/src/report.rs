@@ -34,7 +34,7 @@ impl LockKind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             LockKind::Mutex => "Mutex",
             LockKind::RwLock => "RwLock",
@@ -102,6 +102,10 @@ pub struct Acquisition {
     pub class: Option<&'static ClassInfo>,
     /// The lock's address: tells two locks of one class apart.
     pub address: usize,
+    /// Where the lock was created (the call of its constructor), when known.
+    pub created: Option<&'static Location<'static>>,
+    /// The lock's type, as `std::any::type_name` gives it, when known.
+    pub type_name: Option<&'static str>,
     /// The caller's `file:line:column` of the acquire.
     pub site: &'static Location<'static>,
     /// The lock's kind.
@@ -113,11 +117,17 @@ pub struct Acquisition {
 }
 
 impl Acquisition {
-    /// The lock's name: its class's name, or `unranked Mutex@0x…` for an unranked lock.
+    /// The lock's name: its class's name, or for an unranked lock its type and where it was
+    /// created, `Mutex<u64> created at src/cache.rs:12:20` (`unranked Mutex@0x…` where that is
+    /// not known).
     pub fn name(&self) -> String {
-        match self.class {
-            Some(class) => class.name().to_owned(),
-            None => format!("unranked {}@{:#x}", self.kind.name(), self.address),
+        match (self.class, self.created) {
+            (Some(class), _) => class.name().to_owned(),
+            (None, Some(created)) => {
+                let type_name = crate::observed::lock_type_name(self.kind, self.type_name.unwrap_or(""));
+                format!("{type_name} created at {created}")
+            }
+            (None, None) => format!("unranked {}@{:#x}", self.kind.name(), self.address),
         }
     }
 
@@ -165,6 +175,11 @@ impl fmt::Display for Acquisition {
 pub enum ViolationKind {
     /// A blocking acquire of rank `r` while a lock of rank `>= r` is held.
     LockOrder,
+    /// A blocking acquire that takes two locks in the opposite order from one seen before
+    /// (directly, through other locks, or against the declared ranks), where one of them at least
+    /// is unranked: see [`observed`](crate::observed). [`Violation::cycle`] says where the
+    /// opposite order was established.
+    OrderCycle,
     /// A blocking acquire of a lock the same thread or task already holds.
     RecursiveAcquisition,
 }
@@ -208,6 +223,10 @@ pub struct Violation {
     pub also_held: Vec<Acquisition>,
     /// Who tried the acquire.
     pub holder: Holder,
+    /// For an [`OrderCycle`](ViolationKind::OrderCycle): the orders seen before that this
+    /// acquire closes a cycle with, from the lock being acquired back to the held one, each with
+    /// both sites of the first time it was seen. Empty for the other kinds.
+    pub cycle: Vec<crate::observed::ObservedEdge>,
 }
 
 impl fmt::Display for Violation {
@@ -217,6 +236,12 @@ impl fmt::Display for Violation {
             ViolationKind::LockOrder => {
                 writeln!(f, "lock order violation: acquiring {} while holding {}", a.short(), h.short())?
             }
+            ViolationKind::OrderCycle => writeln!(
+                f,
+                "lock order cycle: acquiring {} while holding {}, the opposite of an order seen before",
+                a.short(),
+                h.short()
+            )?,
             ViolationKind::RecursiveAcquisition => writeln!(
                 f,
                 "recursive lock acquisition: acquiring {} which this {} already holds",
@@ -228,7 +253,7 @@ impl fmt::Display for Violation {
         writeln!(f, "                 requested at {}", a.site)?;
         write_backtrace(f, a)?;
         let label = match self.kind {
-            ViolationKind::LockOrder => "while holding:",
+            ViolationKind::LockOrder | ViolationKind::OrderCycle => "while holding:",
             ViolationKind::RecursiveAcquisition => "already held: ",
         };
         writeln!(f, "  {label} {}", h.describe())?;
@@ -238,6 +263,16 @@ impl fmt::Display for Violation {
             let label = if i == 0 { "also holding: " } else { "              " };
             writeln!(f, "  {label} {} acquired at {}", other.short(), other.site)?;
         }
+        for (i, edge) in self.cycle.iter().enumerate() {
+            let label = if i == 0 { "opposite order:" } else { "               " };
+            match (edge.held_at, edge.acquired_at) {
+                (Some(held_at), Some(acquired_at)) => {
+                    writeln!(f, "  {label} {} acquired at {acquired_at}", edge.to)?;
+                    writeln!(f, "                   while holding {} acquired at {held_at}", edge.from)?;
+                }
+                _ => writeln!(f, "  {label} {edge}")?,
+            }
+        }
         writeln!(f, "  by:            {}", self.holder)?;
         let help = match (self.kind, a.access, h.access) {
             (ViolationKind::LockOrder, _, _) => format!(
@@ -245,6 +280,12 @@ impl fmt::Display for Violation {
                  or release {} first; if the declared order itself is wrong, change the ranks",
                 a.short(),
                 h.short(),
+                h.short()
+            ),
+            (ViolationKind::OrderCycle, _, _) => format!(
+                "two threads taking these locks in the two orders can deadlock: pick one order and \
+                 take them in it everywhere, or release {} first; `lock_order::observed::suggest()` \
+                 proposes ranks for every lock seen nested",
                 h.short()
             ),
             (ViolationKind::RecursiveAcquisition, Access::Shared, Access::Shared) => {

@@ -195,6 +195,11 @@ pub fn headline(kind: ViolationKind, acquiring: &Lock, held: &Lock) -> String {
         ViolationKind::LockOrder => {
             format!("lock order violation: acquiring {} while holding {}", short(acquiring), short(held))
         }
+        ViolationKind::OrderCycle => format!(
+            "lock order cycle: acquiring {} while holding {}, the opposite of an order seen before",
+            short(acquiring),
+            short(held)
+        ),
         _ => format!(
             "recursive lock acquisition: acquiring {} which this thread already holds",
             short(acquiring)

@@ -94,12 +94,12 @@
 //! # Many tasks at once
 //!
 //! In checked builds each thread, and each task that takes a lock, has a record of the locks it
-//! holds: 256 bytes (on 64-bit targets) with room for eight locks, and about 3 KB more, made
+//! holds: 448 bytes (on 64-bit targets) with room for eight locks, and about 3 KB more, made
 //! once and kept with the record, for one that ever holds more than eight at once (or runs with
 //! `LOCK_ORDER_BACKTRACE=1`). A task's record is claimed on its first lock and given back once
 //! it holds and awaits no lock and no worker runs it; claiming and giving back take constant
 //! time however many tasks are alive. Records are reused, never freed: after a spike of live
-//! tasks the memory stays at the spike's number of records, 256 bytes each, ready for later
+//! tasks the memory stays at the spike's number of records, 448 bytes each, ready for later
 //! tasks. `benches/README.md` has the curve from 1,000 to 100,000 live tasks.
 //!
 //! Without checks these are tokio's locks with a zero-sized class parameter.
