@@ -89,6 +89,14 @@ impl<L: Rankable> Rankable for std::rc::Rc<[L]> {
     type Ranked<C: LockClass> = std::rc::Rc<[L::Ranked<C>]>;
 }
 #[diagnostic::do_not_recommend]
+impl<L: Rankable> Rankable for std::sync::Weak<L> {
+    type Ranked<C: LockClass> = std::sync::Weak<L::Ranked<C>>;
+}
+#[diagnostic::do_not_recommend]
+impl<L: Rankable> Rankable for std::rc::Weak<L> {
+    type Ranked<C: LockClass> = std::rc::Weak<L::Ranked<C>>;
+}
+#[diagnostic::do_not_recommend]
 impl<L: Rankable> Rankable for Box<L> {
     type Ranked<C: LockClass> = Box<L::Ranked<C>>;
 }
