@@ -234,7 +234,7 @@ pub use lock_order_runtime::__private;
 /// | made later | `LazyLock<L>`, `OnceLock<L>`, `LazyCell<L>`, `OnceCell<L>`, `once_cell`'s `Lazy<L>` |
 /// | many | `Vec<L>`, `[L; N]`, `Box<[L]>`, the values of `HashMap<K, L>` and `BTreeMap<K, L>` |
 /// | nested | `Arc<Vec<L>>`, `Option<Arc<RwLock<T>>>`, `LazyLock<Vec<Mutex<T>>>`, ... |
-/// | a type alias with a class parameter | `type Locked<T, C = Unranked> = Arc<RwLock<T, C>>` |
+/// | a type alias of any of these, or a lock imported under another name | `type Locked<T> = Arc<RwLock<T>>`, `use lock_order::Mutex as Lock;` |
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -259,13 +259,30 @@ pub use lock_order_runtime::__private;
 /// let _config = CONFIG.read().unwrap();
 /// state.users.lock().unwrap().insert(1, "ada".into());
 /// *state.shards[3].lock().unwrap() += 1;
+///
+/// type Locked<T> = Arc<RwLock<T>>;
+///
+/// #[lock_order::ranked]
+/// struct Cache<T> {
+///     #[lock_rank(20)]
+///     entries: Locked<Vec<T>>,
+/// }
+///
+/// let cache = Cache { entries: Arc::new(RwLock::new(vec![1u8])) };
+/// assert_eq!(lock_order::class_of(&*cache.entries).map(|c| c.rank()), Some(20));
 /// ```
 ///
+/// A type the macro does not know by name (an alias, a renamed import) is ranked by the compiler,
+/// which finds the lock inside it: the field's or static's type is then
+/// `<Locked<T> as Rankable>::Ranked<Class>`, the same type with the class on the lock, and that
+/// is how rustdoc shows it. An alias with a generic parameter in the lock's place
+/// (`type Shared<L> = Arc<L>`) and `once_cell`'s `Lazy` behind an alias are not ranked this way:
+/// write the lock in the declaration. The lock's value is sized: `Mutex<dyn Trait>` takes no rank.
+///
 /// Refused, each with a compile error that says what to write: a type with no lock of this crate
-/// inside (`Arc<u32>`, a `std::sync::Mutex`), a tuple of locks (`(Mutex<A>, Mutex<B>)`: rank each
-/// on its own, or give them a class), a reference, a `Condvar`, and a type alias without a class
-/// parameter (rustc reports "type alias takes N generic arguments but N+1 were supplied"): give
-/// the alias a class parameter as in the table, or declare a lock class and name it in the type.
+/// inside (`Arc<u32>`, a `std::sync::Mutex`, an alias of either), a tuple of locks
+/// (`(Mutex<A>, Mutex<B>)`: rank each on its own, or give them a class), a reference and a
+/// `Condvar`.
 ///
 /// # A ranked lock is also of its plain type
 ///

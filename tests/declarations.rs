@@ -6,7 +6,7 @@
 mod common;
 
 use std::cell::Cell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, FINISH, HANG};
 use lock_order::{
@@ -64,6 +64,19 @@ impl Bank {
         // `scratch` is made on the next line.
         Bank { accounts: Mutex::new(vec![0; 2]), ledger: RwLock::new(Vec::new()), scratch: Mutex::new(0) }
     }
+}
+
+/// A wrapped lock behind a type alias, which the macro cannot read by name: the compiler finds
+/// the lock inside and gives it the class.
+type Shared<T> = Arc<RwLock<T>>;
+
+#[lock_rank(5)]
+static ROUTES: LazyLock<Shared<Vec<u32>>> = LazyLock::new(|| Arc::new(RwLock::new(Vec::new())));
+
+#[ranked]
+struct Registry<T> {
+    #[lock_rank(40)]
+    entries: Shared<Vec<T>>,
 }
 
 #[ranked]
@@ -157,6 +170,33 @@ fn struct_fields_are_named_type_colon_colon_field() {
             &lock("Pair::1", Some(2), site!(lines.0, "pair.1.lock")),
         );
     }
+}
+
+#[test]
+fn a_lock_behind_a_type_alias_is_checked_at_its_rank() {
+    let registry = Registry::<String> { entries: Arc::new(RwLock::new(Vec::new())) };
+    let (lines, violations) = collecting(|| {
+        let (entries_line, _e) = (line!(), registry.entries.write().unwrap());
+        let (routes_line, _r) = (line!(), ROUTES.read().unwrap());
+        (entries_line, routes_line)
+    });
+    assert!(held().is_empty());
+    if !CHECKS_ENABLED {
+        return assert!(violations.is_empty());
+    }
+    assert_eq!(violations.len(), 1);
+    assert_violation(
+        &violations[0],
+        ViolationKind::LockOrder,
+        &lock("ROUTES", Some(5), site!(lines.1, "ROUTES.read")),
+        &lock("Registry::entries", Some(40), site!(lines.0, "registry.entries.write")),
+    );
+    // In the declared order, nothing to report.
+    let ((), violations) = collecting(|| {
+        let _r = ROUTES.read().unwrap();
+        let _e = registry.entries.read().unwrap();
+    });
+    assert!(violations.is_empty());
 }
 
 #[test]

@@ -107,7 +107,7 @@ fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
         let public = is_pub(&item.vis) && is_pub(&field.vis);
         generated.push(class_decl(&field.vis, &class, &name, &summary, &rank, first.span(), public));
         generated.push(ranked_class(&class));
-        generated.push(rankable_check(&original, &generics));
+        generated.extend(original.map(|original| rankable_check(&original, &generics)));
         generated.push(attribute_used(&first));
     }
     if generated.is_empty() && errors.is_empty() {
@@ -146,7 +146,7 @@ fn ranked_static(item: ItemStatic, rank: syn::Result<Rank>, mut errors: Vec<Erro
     push_doc(&mut ranked.attrs, &docs::rank_paragraph(&rank));
     let decl =
         class_decl(&ranked.vis, &class, &name, &summary, &rank, Span::call_site(), is_pub(&ranked.vis));
-    let check = rankable_check(&original, &Generics::default());
+    let check = original.map(|original| rankable_check(&original, &Generics::default()));
     let plain_view = ranked_class(&class);
     quote! {
         #ranked
@@ -239,11 +239,18 @@ fn fallback(item: impl Into<Item>, errors: Vec<Error>) -> TokenStream {
 }
 
 /// Appends `class` as the last generic argument of the lock type, which is the declared type or
-/// the one lock inside its wrappers ([`lock_inside`]); returns the lock type as written.
+/// the one lock inside its wrappers ([`lock_inside`]); returns the lock type as written, for
+/// [`rankable_check`], or `None` when the compiler checks the type already.
+///
+/// A lock type whose name is not one of [`LOCKS`] (a type alias, a lock imported under another
+/// name) becomes `<Type as Rankable>::Ranked<Class>`, which the compiler resolves to the same
+/// type with the class on the lock inside. The names the macro knows keep the class written on
+/// the lock, because rustdoc shows a field's or a static's type as written, and
+/// `Arc<Mutex<T, Class>>` reads better there than the projection.
 ///
 /// Types that are certainly not locks of this crate are rejected here, with a message naming
 /// what to write instead. Any other type is checked by the compiler ([`rankable_check`]).
-fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
+fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Option<Type>> {
     let declared = ty.clone();
     let (ty, wrapped) = lock_inside(ty)?;
     let original = ty.clone();
@@ -268,6 +275,16 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
     let Some(last) = path.path.segments.last_mut() else {
         return Err(Error::new_spanned(&original, "expected a lock type, like `Mutex<T>`"));
     };
+    if !LOCKS.contains(&last.ident.unraw().to_string().as_str()) {
+        // A name the macro cannot read (an alias, a lock imported under another name): the
+        // compiler finds the lock inside and gives it the class.
+        let class = class.clone();
+        // The projection is the check: no `rankable_check`, which would repeat its error.
+        *ty = syn::parse_quote_spanned!(original.span()=>
+            <#original as ::lock_order::__private::Rankable>::Ranked<#class>
+        );
+        return Ok(None);
+    }
     // The added tokens, and the lock's name, belong to the expansion: when the written type is
     // not a lock of this crate, rustc's "wrong number of generic arguments" error then points at
     // the name and says it comes from `#[lock_rank]`.
@@ -290,7 +307,7 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Type> {
             return Err(Error::new_spanned(&original, format!("this is not a lock type: {WANTED}")));
         }
     }
-    Ok(original)
+    Ok(Some(original))
 }
 
 /// The wrappers [`lock_inside`] looks through, for messages.
@@ -301,6 +318,11 @@ const WRAPPER_LIST: &str =
 /// Standard types that hold one value of their first type argument, possibly a lock.
 const WRAPPERS: &[&str] =
     &["Arc", "Rc", "Box", "Option", "Vec", "Weak", "LazyLock", "LazyCell", "OnceLock", "OnceCell", "Lazy"];
+
+/// The names of the lock types of this crate, which take their class as their last generic
+/// argument: `Mutex`, `RwLock` (std-shaped, tokio, parking_lot, lock_api), parking_lot's
+/// `FairMutex` and `ReentrantMutex`, lock_api's `ReentrantMutex` and tokio's `Semaphore`.
+const LOCKS: &[&str] = &["Mutex", "RwLock", "FairMutex", "ReentrantMutex", "Semaphore"];
 
 /// Maps, whose values (their second type argument) may be locks.
 const MAPS: &[&str] = &["HashMap", "BTreeMap"];

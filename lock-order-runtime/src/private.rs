@@ -4,74 +4,145 @@ pub use crate::class::{ClassInfo, LockClass, RankedClass, RankedLock};
 pub use crate::registry::{RankConstant, RankRegistration, Registration};
 pub use inventory;
 
-/// Implemented by every lock type in its unranked form: a `#[lock_rank]` item's declared type
-/// must be one, before the macro gives it its class.
+/// Implemented by every lock type in its unranked form, and by the wrappers around one: a
+/// `#[lock_rank]` item's declared type must be one, before the macro gives it its class.
 ///
 /// The macro checks it as `<Type as Rankable>::RANKABLE`, so that the error names the user's
 /// type and nothing else; every impl carries `#[diagnostic::do_not_recommend]`, so that the error
-/// does not list the impls either.
+/// does not list the impls either. For a type it cannot read by name (an alias, a lock imported
+/// under another name) the macro writes [`Ranked`](Rankable::Ranked) instead of adding the class
+/// itself.
+///
+/// `Ranked` is `Sized`, because `Option`, `Vec` and the cells hold it by value: the locks take a
+/// rank with a sized value only, and a slice of locks only behind `Box`, `Arc` or `Rc`.
 #[diagnostic::on_unimplemented(
-    message = "`#[lock_rank]` needs an unranked lock of lock_order, found `{Self}`",
-    label = "this type cannot take a rank",
-    note = "declare it as `lock_order::Mutex<T>` or `lock_order::RwLock<T>` (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order), without a class: the macro adds the class that carries the rank",
-    note = "the class is added as the type's last generic argument, so rustc may also report a wrong number of generic arguments for this type"
+    message = "`#[lock_rank]` needs a lock of lock_order, found `{Self}`",
+    label = "no lock of lock_order to rank in this type",
+    note = "write a `lock_order::Mutex<T>` or `lock_order::RwLock<T>` (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order) without a class, alone or inside `Arc`, `Rc`, `Box`, `Option`, `LazyLock`, `OnceLock`, `LazyCell`, `OnceCell`, `Vec`, an array, `Box<[_]>` or a `HashMap`/`BTreeMap` value, directly or through a type alias: the macro adds the class that carries the rank",
+    note = "to rank locks inside a type of your own, declare a lock class, `#[lock_rank(N)] struct Name;`, and write each lock as `Mutex<T, Name>`",
+    note = "a type named like a lock of lock_order (`Mutex`, `RwLock`, `FairMutex`, `ReentrantMutex`, `Semaphore`) gets the class as its last generic argument, so rustc may also report a wrong number of generic arguments for it"
 )]
 pub trait Rankable {
+    /// The same type with the lock inside it of class `C`: `Arc<Mutex<T>>` gives
+    /// `Arc<Mutex<T, C>>`.
+    type Ranked<C: LockClass>;
+
     /// Named by the macro's check; exists for every implementor.
     const RANKABLE: () = ();
 }
 
 #[diagnostic::do_not_recommend]
-impl<T: ?Sized> Rankable for crate::Mutex<T> {}
+impl<T> Rankable for crate::Mutex<T> {
+    type Ranked<C: LockClass> = crate::Mutex<T, C>;
+}
 #[diagnostic::do_not_recommend]
-impl<T: ?Sized> Rankable for crate::RwLock<T> {}
+impl<T> Rankable for crate::RwLock<T> {
+    type Ranked<C: LockClass> = crate::RwLock<T, C>;
+}
 #[cfg(feature = "lock_api")]
 #[diagnostic::do_not_recommend]
-impl<R, T: ?Sized> Rankable for crate::lock_api::Mutex<R, T> {}
+impl<R, T> Rankable for crate::lock_api::Mutex<R, T> {
+    type Ranked<C: LockClass> = crate::lock_api::Mutex<R, T, C>;
+}
 #[cfg(feature = "lock_api")]
 #[diagnostic::do_not_recommend]
-impl<R, T: ?Sized> Rankable for crate::lock_api::RwLock<R, T> {}
+impl<R, T> Rankable for crate::lock_api::RwLock<R, T> {
+    type Ranked<C: LockClass> = crate::lock_api::RwLock<R, T, C>;
+}
 #[cfg(feature = "lock_api")]
 #[diagnostic::do_not_recommend]
-impl<R, G, T: ?Sized> Rankable for crate::lock_api::ReentrantMutex<R, G, T> {}
+impl<R, G, T> Rankable for crate::lock_api::ReentrantMutex<R, G, T> {
+    type Ranked<C: LockClass> = crate::lock_api::ReentrantMutex<R, G, T, C>;
+}
 #[cfg(feature = "tokio")]
 #[diagnostic::do_not_recommend]
-impl<T: ?Sized> Rankable for crate::tokio::Mutex<T> {}
+impl<T> Rankable for crate::tokio::Mutex<T> {
+    type Ranked<C: LockClass> = crate::tokio::Mutex<T, C>;
+}
 #[cfg(feature = "tokio")]
 #[diagnostic::do_not_recommend]
-impl<T: ?Sized> Rankable for crate::tokio::RwLock<T> {}
+impl<T> Rankable for crate::tokio::RwLock<T> {
+    type Ranked<C: LockClass> = crate::tokio::RwLock<T, C>;
+}
 #[cfg(feature = "tokio")]
 #[diagnostic::do_not_recommend]
-impl Rankable for crate::tokio::Semaphore {}
+impl Rankable for crate::tokio::Semaphore {
+    type Ranked<C: LockClass> = crate::tokio::Semaphore<C>;
+}
 
-// A type alias of a wrapped lock takes a rank when it has a class parameter
-// (`type Locked<T, C = Unranked> = Arc<RwLock<T, C>>`): the macro then checks the alias itself.
+// The wrappers rank the lock they hold, so that a type alias of a wrapped lock
+// (`type Locked<T> = Arc<RwLock<T>>`) takes a rank through `Ranked`.
 #[diagnostic::do_not_recommend]
-impl<L: Rankable + ?Sized> Rankable for std::sync::Arc<L> {}
+impl<L: Rankable> Rankable for std::sync::Arc<L> {
+    type Ranked<C: LockClass> = std::sync::Arc<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable + ?Sized> Rankable for std::rc::Rc<L> {}
+impl<L: Rankable> Rankable for std::sync::Arc<[L]> {
+    type Ranked<C: LockClass> = std::sync::Arc<[L::Ranked<C>]>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable + ?Sized> Rankable for Box<L> {}
+impl<L: Rankable> Rankable for std::rc::Rc<L> {
+    type Ranked<C: LockClass> = std::rc::Rc<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable> Rankable for Option<L> {}
+impl<L: Rankable> Rankable for std::rc::Rc<[L]> {
+    type Ranked<C: LockClass> = std::rc::Rc<[L::Ranked<C>]>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable> Rankable for Vec<L> {}
+impl<L: Rankable> Rankable for std::sync::Weak<L> {
+    type Ranked<C: LockClass> = std::sync::Weak<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable> Rankable for [L] {}
+impl<L: Rankable> Rankable for std::rc::Weak<L> {
+    type Ranked<C: LockClass> = std::rc::Weak<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable, const N: usize> Rankable for [L; N] {}
+impl<L: Rankable> Rankable for Box<L> {
+    type Ranked<C: LockClass> = Box<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable, F> Rankable for std::sync::LazyLock<L, F> {}
+impl<L: Rankable> Rankable for Box<[L]> {
+    type Ranked<C: LockClass> = Box<[L::Ranked<C>]>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable> Rankable for std::sync::OnceLock<L> {}
+impl<L: Rankable> Rankable for Option<L> {
+    type Ranked<C: LockClass> = Option<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable, F> Rankable for std::cell::LazyCell<L, F> {}
+impl<L: Rankable> Rankable for Vec<L> {
+    type Ranked<C: LockClass> = Vec<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<L: Rankable> Rankable for std::cell::OnceCell<L> {}
+impl<L: Rankable, const N: usize> Rankable for [L; N] {
+    type Ranked<C: LockClass> = [L::Ranked<C>; N];
+}
+// The ranked cell takes the default initializer type, `fn() -> L::Ranked<C>`: the initializer
+// `LazyLock::new(|| Mutex::new(..))` builds the ranked lock, and the default is the only
+// initializer type a `static` or an alias names.
 #[diagnostic::do_not_recommend]
-impl<K, L: Rankable, S> Rankable for std::collections::HashMap<K, L, S> {}
+impl<L: Rankable, F> Rankable for std::sync::LazyLock<L, F> {
+    type Ranked<C: LockClass> = std::sync::LazyLock<L::Ranked<C>>;
+}
 #[diagnostic::do_not_recommend]
-impl<K, L: Rankable> Rankable for std::collections::BTreeMap<K, L> {}
+impl<L: Rankable> Rankable for std::sync::OnceLock<L> {
+    type Ranked<C: LockClass> = std::sync::OnceLock<L::Ranked<C>>;
+}
+#[diagnostic::do_not_recommend]
+impl<L: Rankable, F> Rankable for std::cell::LazyCell<L, F> {
+    type Ranked<C: LockClass> = std::cell::LazyCell<L::Ranked<C>>;
+}
+#[diagnostic::do_not_recommend]
+impl<L: Rankable> Rankable for std::cell::OnceCell<L> {
+    type Ranked<C: LockClass> = std::cell::OnceCell<L::Ranked<C>>;
+}
+#[diagnostic::do_not_recommend]
+impl<K, L: Rankable, S> Rankable for std::collections::HashMap<K, L, S> {
+    type Ranked<C: LockClass> = std::collections::HashMap<K, L::Ranked<C>, S>;
+}
+#[diagnostic::do_not_recommend]
+impl<K, L: Rankable> Rankable for std::collections::BTreeMap<K, L> {
+    type Ranked<C: LockClass> = std::collections::BTreeMap<K, L::Ranked<C>>;
+}
 
 /// How many held-lock records (one per thread or task that has taken a lock) are claimed now and
 /// not given back; 0 without checks. For tests that check records are given back.

@@ -1,6 +1,6 @@
-//! `#[lock_rank]` appends the class as the last generic argument of whatever lock type is
-//! written: one with several parameters (the shape of `lock_api::Mutex<R, T>`) and one with no
-//! parameter but the class (the shape of a semaphore). Two local lock types stand in for them.
+//! `#[lock_rank]` ranks a lock type it does not know by name through its `Rankable::Ranked`: one
+//! with several parameters (the shape of `lock_api::Mutex<R, T>`) and one with no parameter but
+//! the class (the shape of a semaphore). Two local lock types stand in for them.
 
 use std::marker::PhantomData;
 
@@ -19,7 +19,9 @@ impl<R, T, C: LockClass> RankedLock for RawLock<R, T, C> {
     type Class = C;
 }
 
-impl<R, T> Rankable for RawLock<R, T> {}
+impl<R, T> Rankable for RawLock<R, T> {
+    type Ranked<C: LockClass> = RawLock<R, T, C>;
+}
 
 struct Permits<C: LockClass = Unranked>(PhantomData<fn() -> C>);
 
@@ -33,7 +35,9 @@ impl<C: LockClass> RankedLock for Permits<C> {
     type Class = C;
 }
 
-impl Rankable for Permits {}
+impl Rankable for Permits {
+    type Ranked<C: LockClass> = Permits<C>;
+}
 
 #[lock_rank(1)]
 static RAW: RawLock<(), u8> = RawLock::new(0);
