@@ -41,12 +41,15 @@ impl Record {
 /// the [`Record`] into ours.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub(crate) struct Acquiring<F, W> {
-    /// Pinned with this future: only ever reached through a pinned `Acquiring`.
+    /// Pinned with this future: only ever reached through a pinned `Acquiring`. Declared before
+    /// `wrap`, so dropped first: an owned acquire's `wrap` holds the `Arc` that keeps the lock
+    /// this future borrows alive.
     acquire: F,
     record: Record,
     #[cfg(lock_order_checked)]
     wait: Option<crate::check::AsyncWait>,
-    wrap: W,
+    /// Taken when the acquire completes.
+    wrap: Option<W>,
 }
 
 impl<F, W> Acquiring<F, W> {
@@ -55,7 +58,7 @@ impl<F, W> Acquiring<F, W> {
     pub(crate) fn new<O>(request: Request, acquire: F, wrap: W) -> Self
     where
         F: Future,
-        W: Fn(F::Output, Record) -> O,
+        W: FnOnce(F::Output, Record) -> O,
     {
         #[cfg(not(lock_order_checked))]
         let _ = request;
@@ -67,12 +70,12 @@ impl<F, W> Acquiring<F, W> {
             record: Record {},
             #[cfg(lock_order_checked)]
             wait: None,
-            wrap,
+            wrap: Some(wrap),
         }
     }
 }
 
-impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
+impl<F: Future, W: FnOnce(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
     type Output = O;
 
     #[inline]
@@ -90,7 +93,8 @@ impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
                 {
                     this.wait = None;
                 }
-                Poll::Ready((this.wrap)(output, this.record))
+                let wrap = this.wrap.take().expect("an acquire is not polled after it completes");
+                Poll::Ready(wrap(output, this.record))
             }
             Poll::Pending => {
                 #[cfg(lock_order_checked)]
