@@ -91,6 +91,10 @@
 //! task that took it. A borrowed permit of a `static` semaphore handed off the same way is
 //! given up with [`SemaphorePermit::detach`].
 //!
+//! An owned guard keeps the lock's `Arc` next to tokio's borrowed guard of it: one word more than
+//! tokio's owned guard, and the locked value must be `'static` (as anything handed to another task
+//! is), where tokio's owned guards take any `T`.
+//!
 //! # Many tasks at once
 //!
 //! In checked builds each thread, and each task that takes a lock, has a record of the locks it
