@@ -153,3 +153,53 @@ fn try_lock_and_blocking_locks_behave_as_std_in_every_build() {
     *m.try_lock().unwrap() += 1;
     assert_eq!(m.into_inner().unwrap(), 2);
 }
+
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_locks_are_tokios_size_without_checks_and_three_words_more_with_them() {
+    use lock_order::tokio::{Mutex, RwLock, Semaphore};
+
+    // With checks the lock keeps its origin (its class, where it was made, its value type):
+    // three words, which tokio's word alignment takes without padding.
+    let origin = if CHECKS_ENABLED { 3 * size_of::<usize>() } else { 0 };
+    let pairs = [
+        sizes!(Mutex<u64, First>, tokio::sync::Mutex<u64>),
+        sizes!(Mutex<()>, tokio::sync::Mutex<()>),
+        sizes!(Mutex<[u64; 4]>, tokio::sync::Mutex<[u64; 4]>),
+        sizes!(RwLock<u8, Second>, tokio::sync::RwLock<u8>),
+        sizes!(RwLock<String>, tokio::sync::RwLock<String>),
+        sizes!(Semaphore<First>, tokio::sync::Semaphore),
+        sizes!(Semaphore, tokio::sync::Semaphore),
+    ];
+    for (ours, tokio) in pairs {
+        assert_eq!(ours, tokio + origin);
+    }
+    // The plain view is the same lock: one size, one address.
+    assert_eq!(size_of::<Mutex<u64, First>>(), size_of::<Mutex<u64>>());
+    let ranked: Semaphore<First> = Semaphore::new(1);
+    let plain: &Semaphore = &ranked;
+    assert!(std::ptr::eq(std::ptr::from_ref(plain).cast::<u8>(), std::ptr::from_ref(&ranked).cast::<u8>()));
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn tokio_owned_guards_keep_the_lock_s_arc_next_to_tokio_s_borrowed_guard() {
+    use lock_order::tokio::{
+        OwnedMappedMutexGuard, OwnedMutexGuard, OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard,
+        OwnedRwLockWriteGuard, OwnedSemaphorePermit,
+    };
+
+    // One word more than tokio's in every build: tokio's owned guard is its borrowed guard with an
+    // `Arc` in place of the reference; ours keeps both.
+    let pairs = [
+        sizes!(OwnedMutexGuard<u64, First>, tokio::sync::OwnedMutexGuard<u64>),
+        sizes!(OwnedMappedMutexGuard<(u8, u64), u64>, tokio::sync::OwnedMappedMutexGuard<(u8, u64), u64>),
+        sizes!(OwnedRwLockReadGuard<u64>, tokio::sync::OwnedRwLockReadGuard<u64>),
+        sizes!(OwnedRwLockWriteGuard<u64, Second>, tokio::sync::OwnedRwLockWriteGuard<u64>),
+        sizes!(OwnedRwLockMappedWriteGuard<u64>, tokio::sync::OwnedRwLockMappedWriteGuard<u64>),
+        sizes!(OwnedSemaphorePermit<First>, tokio::sync::OwnedSemaphorePermit),
+    ];
+    for (ours, tokio) in pairs {
+        assert_eq!(ours, tokio + size_of::<usize>());
+    }
+}

@@ -60,26 +60,6 @@ impl Request {
         }
     }
 
-    /// An acquire from `site` of `lock`, whose type names class `C`, for a lock that keeps no
-    /// [`Origin`] (the tokio locks, whose layout is tokio's own: tokio's owned guards need it).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the tokio locks
-    #[inline(always)]
-    pub(crate) fn of_type<C: LockClass, L: ?Sized>(
-        lock: &L,
-        site: &'static Location<'static>,
-        kind: LockKind,
-        access: Access,
-    ) -> Self {
-        Request {
-            addr: (lock as *const L).cast::<()>() as usize,
-            class: C::INFO,
-            site,
-            kind,
-            access,
-            creation: None,
-        }
-    }
-
     /// A re-acquire from `site` of `lock`, which a guard gave up: of class `C` when that is a
     /// rank, otherwise of the class the guard's record was made with (`recorded`), which a lock
     /// seen through its plain view keeps there.

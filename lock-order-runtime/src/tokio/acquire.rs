@@ -10,6 +10,7 @@
 //! which on an uncontended lock costs as much as the checks themselves.
 
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -41,12 +42,16 @@ impl Record {
 /// the [`Record`] into ours.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub(crate) struct Acquiring<F, W> {
-    /// Pinned with this future: only ever reached through a pinned `Acquiring`.
-    acquire: F,
+    /// Pinned with this future: only ever reached through a pinned `Acquiring`. Dropped in place
+    /// as soon as it completes, or by `Drop` before `wrap`: an owned acquire's `wrap` holds the
+    /// `Arc` that keeps the lock this future borrows alive, and hands it to the guard, which may
+    /// drop it before this future is dropped.
+    acquire: ManuallyDrop<F>,
     record: Record,
     #[cfg(lock_order_checked)]
     wait: Option<crate::check::AsyncWait>,
-    wrap: W,
+    /// Taken when the acquire completes, as `acquire` is dropped: `None` once it is.
+    wrap: Option<W>,
 }
 
 impl<F, W> Acquiring<F, W> {
@@ -55,42 +60,49 @@ impl<F, W> Acquiring<F, W> {
     pub(crate) fn new<O>(request: Request, acquire: F, wrap: W) -> Self
     where
         F: Future,
-        W: Fn(F::Output, Record) -> O,
+        W: FnOnce(F::Output, Record) -> O,
     {
         #[cfg(not(lock_order_checked))]
         let _ = request;
         Acquiring {
-            acquire,
+            acquire: ManuallyDrop::new(acquire),
             #[cfg(lock_order_checked)]
             record: Record { request },
             #[cfg(not(lock_order_checked))]
             record: Record {},
             #[cfg(lock_order_checked)]
             wait: None,
-            wrap,
+            wrap: Some(wrap),
         }
     }
 }
 
-impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
+impl<F: Future, W: FnOnce(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
     type Output = O;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
         // SAFETY: `acquire` is structurally pinned and nothing else is: it is never moved out,
-        // swapped or handed out unpinned (this is the only place it is reached), `Acquiring` has
-        // no `Drop` impl of its own, and it is `Unpin` only when `F` is (auto trait). The other
-        // fields are only read or overwritten through `this`.
+        // swapped or handed out unpinned (this and `Drop` are the only places it is reached, and
+        // both drop it in place, as pinning allows), and `Acquiring` is `Unpin` only when `F` is
+        // (auto trait). The other fields are only read or overwritten through `this`.
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see above; `this.acquire` lives as long as the pinned `Acquiring`.
-        let acquire = unsafe { Pin::new_unchecked(&mut this.acquire) };
+        assert!(this.wrap.is_some(), "an acquire is not polled after it completes");
+        // SAFETY: see above; `this.acquire` is not dropped yet (`wrap` is still there) and lives
+        // as long as the pinned `Acquiring`.
+        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
         match acquire.poll(cx) {
             Poll::Ready(output) => {
                 #[cfg(lock_order_checked)]
                 {
                     this.wait = None;
                 }
-                Poll::Ready((this.wrap)(output, this.record))
+                let wrap = this.wrap.take().expect("checked above");
+                // SAFETY: dropped once, in place: `wrap` is gone now, so neither a later poll
+                // (which panics above) nor `Drop` reaches `acquire` again. Dropped before `wrap`
+                // runs, so before the guard that gets the lock's `Arc` from it can drop that.
+                unsafe { ManuallyDrop::drop(&mut this.acquire) };
+                Poll::Ready(wrap(output, this.record))
             }
             Poll::Pending => {
                 #[cfg(lock_order_checked)]
@@ -99,6 +111,18 @@ impl<F: Future, W: Fn(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
                 }
                 Poll::Pending
             }
+        }
+    }
+}
+
+impl<F, W> Drop for Acquiring<F, W> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.wrap.is_some() {
+            // SAFETY: `acquire` is not dropped yet (`poll` drops it only as it takes `wrap`); it
+            // is dropped in place, as pinning allows, and before `wrap`, which may hold the `Arc`
+            // that keeps the lock it borrows alive.
+            unsafe { ManuallyDrop::drop(&mut self.acquire) }
         }
     }
 }

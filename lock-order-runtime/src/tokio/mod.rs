@@ -91,6 +91,10 @@
 //! task that took it. A borrowed permit of a `static` semaphore handed off the same way is
 //! given up with [`SemaphorePermit::detach`].
 //!
+//! An owned guard keeps the lock's `Arc` next to tokio's borrowed guard of it: one word more than
+//! tokio's owned guard, and the locked value must be `'static` (as anything handed to another task
+//! is), where tokio's owned guards take any `T`.
+//!
 //! # Many tasks at once
 //!
 //! In checked builds each thread, and each task that takes a lock, has a record of the locks it
@@ -150,29 +154,36 @@ pub(crate) fn task_id() -> Option<u64> {
     })
 }
 
-/// Turns the `Arc` of a `repr(transparent)` wrapper into the `Arc` of the tokio lock it wraps,
-/// for tokio's owned guards. `$outer` must be `repr(transparent)` over `$inner`.
-macro_rules! arc_into_inner_lock {
-    ($arc:expr, $inner:ty) => {{
-        let raw = ::std::sync::Arc::into_raw($arc);
-        // SAFETY: the wrapper is `#[repr(transparent)]` over `$inner` (its only other field is a
-        // zero-sized `PhantomData`), so both have the same size, alignment and pointer metadata,
-        // which is what `Arc::from_raw` requires of a pointer from another type's `into_raw`.
-        // The wrapper has no `Drop` of its own: dropping the value as `$inner` is the same.
-        unsafe { ::std::sync::Arc::from_raw(raw as *const $inner) }
-    }};
+/// The lock behind `arc` as a `'static` borrow, for an owned guard, which keeps `arc` next to
+/// the guard it borrows the lock with.
+///
+/// # Safety
+/// The caller keeps a clone of `arc` alive while the reference or anything borrowed through it
+/// is in use, and drops all of those before that clone.
+#[inline(always)]
+pub(crate) unsafe fn borrow_for_guard<L: ?Sized + 'static>(arc: &std::sync::Arc<L>) -> &'static L {
+    // SAFETY: the allocation lives as long as an `Arc` to it does, which the caller ensures for
+    // every use of the reference.
+    unsafe { &*std::sync::Arc::as_ptr(arc) }
 }
-pub(crate) use arc_into_inner_lock;
 
-/// Views a tokio lock that is known to live inside one of our `repr(transparent)` wrappers as
-/// that wrapper.
+/// Where the tokio lock sits inside one of ours (`repr(C)`: the zero-sized class, the
+/// [`Origin`](crate::class::Origin), then the tokio lock), given the tokio lock's alignment.
+#[inline(always)]
+pub(crate) const fn offset_of_inner(align: usize) -> usize {
+    std::mem::size_of::<crate::class::Origin>().next_multiple_of(align)
+}
+
+/// Views a tokio lock that is known to live inside one of our locks as that lock.
 macro_rules! as_outer_lock {
     ($inner:expr, $outer:ty) => {{
         let inner = $inner;
+        let offset = $crate::tokio::offset_of_inner(::std::mem::align_of_val(inner));
         // SAFETY: `inner` points into a `$outer` (every tokio lock reachable from our guards was
-        // made by our constructors), which is `#[repr(transparent)]` over it: same address, size,
-        // alignment and metadata, and the reference keeps the same lifetime.
-        unsafe { &*(::std::ptr::from_ref(inner) as *const $outer) }
+        // made by our constructors), a `repr(C)` struct whose last field it is: `offset` bytes
+        // after the start, as `offset_of_inner` computes by `repr(C)`'s rule. Both have the same
+        // pointer metadata (the tokio lock is the unsized tail), and the reference keeps its lifetime.
+        unsafe { &*(::std::ptr::from_ref(inner).byte_sub(offset) as *const $outer) }
     }};
 }
 pub(crate) use as_outer_lock;

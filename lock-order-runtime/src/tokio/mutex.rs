@@ -8,9 +8,9 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{arc_into_inner_lock, as_outer_lock, TryLockError};
+use super::{as_outer_lock, borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
@@ -46,9 +46,10 @@ use crate::report::{Access, LockKind};
 /// assert_eq!(bank.accounts.lock().await[0], 70);
 /// # });
 /// ```
-#[repr(transparent)]
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: ::tokio::sync::Mutex<T>,
 }
 
@@ -106,9 +107,12 @@ pub struct MappedMutexGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 /// # });
 /// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
-pub struct OwnedMutexGuard<T: ?Sized, C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedMutexGuard<T>,
-    class: PhantomData<fn() -> C>,
+pub struct OwnedMutexGuard<T: ?Sized + 'static, C: LockClass = Unranked> {
+    // Declared first: dropped first, while `lock` still keeps the mutex alive.
+    inner: ::tokio::sync::MutexGuard<'static, T>,
+    lock: Arc<Mutex<T, C>>,
+    /// Send and Sync exactly when tokio's owned guard is.
+    marker: PhantomData<::tokio::sync::OwnedMutexGuard<T>>,
 }
 
 /// An [`OwnedMutexGuard`] narrowed to a part of the value by [`OwnedMutexGuard::map`].
@@ -123,9 +127,12 @@ pub struct OwnedMutexGuard<T: ?Sized, C: LockClass = Unranked> {
 /// # });
 /// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
-pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedMappedMutexGuard<T, U>,
-    class: PhantomData<fn() -> C>,
+pub struct OwnedMappedMutexGuard<T: ?Sized + 'static, U: ?Sized + 'static = T, C: LockClass = Unranked> {
+    // Declared first: dropped first, while `lock` still keeps the mutex alive.
+    inner: ::tokio::sync::MappedMutexGuard<'static, U>,
+    lock: Arc<Mutex<T, C>>,
+    /// Send and Sync exactly when tokio's owned guard is.
+    marker: PhantomData<::tokio::sync::OwnedMappedMutexGuard<T, U>>,
 }
 
 impl<T, C: LockClass> Mutex<T, C> {
@@ -135,8 +142,9 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// let m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(5);
     /// assert_eq!(m.into_inner(), 5);
     /// ```
+    #[track_caller]
     pub fn new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::tokio::sync::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::tokio::sync::Mutex::new(value) }
     }
 
     /// Creates an unlocked mutex in a `const` context, for a `static`, as tokio's `const_new`.
@@ -150,8 +158,13 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// SESSIONS.lock().await.push(7);
     /// # });
     /// ```
+    #[track_caller]
     pub const fn const_new(value: T) -> Self {
-        Mutex { class: PhantomData, inner: ::tokio::sync::Mutex::const_new(value) }
+        Mutex {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: ::tokio::sync::Mutex::const_new(value),
+        }
     }
 
     /// Consumes the mutex and returns the value.
@@ -168,7 +181,7 @@ impl<T, C: LockClass> Mutex<T, C> {
 impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::of_type::<C, _>(self, site, LockKind::Mutex, Access::Exclusive)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Locks the mutex, waiting asynchronously until it is free.
@@ -288,11 +301,20 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// ```
     #[inline]
     #[cfg_attr(lock_order_checked, track_caller)]
-    pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T, C>> {
+    pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T, C>>
+    where
+        T: 'static,
+    {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
-        let inner = arc_into_inner_lock!(self, ::tokio::sync::Mutex<T>);
-        Acquiring::new(request, inner.lock_owned(), |inner, _| OwnedMutexGuard { inner, class: PhantomData })
+        // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
+        // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Acquiring::new(request, lock.inner.lock(), move |inner, _| OwnedMutexGuard {
+            inner,
+            lock: self,
+            marker: PhantomData,
+        })
     }
 
     /// Locks the mutex through an `Arc` if it is free right now. Never a violation.
@@ -302,9 +324,13 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// let m: Arc<lock_order::tokio::Mutex<u8>> = Arc::new(lock_order::tokio::Mutex::new(1));
     /// assert!(Arc::clone(&m).try_lock_owned().is_ok());
     /// ```
-    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T, C>, TryLockError> {
-        let inner = arc_into_inner_lock!(self, ::tokio::sync::Mutex<T>);
-        Ok(OwnedMutexGuard { inner: inner.try_lock_owned()?, class: PhantomData })
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T, C>, TryLockError>
+    where
+        T: 'static,
+    {
+        // SAFETY: the guard keeps `self` and drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Ok(OwnedMutexGuard { inner: lock.inner.try_lock()?, lock: self, marker: PhantomData })
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -321,6 +347,69 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
 
 impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::{lock_rank, tokio::Mutex};
+///
+/// #[lock_rank(3)]
+/// static QUEUE: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
+///
+/// async fn push(queue: &Mutex<Vec<u32>>, job: u32) {
+///     queue.lock().await.push(job); // checked as `QUEUE`, rank 3
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// push(&QUEUE, 7).await;
+/// # });
+/// assert_eq!(lock_order::class_of(&*QUEUE).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(3));
+/// ```
+impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
+    type Target = Mutex<T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &Mutex<T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `Mutex<T, C>` and `Mutex<T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<T>) }
+    }
+}
+
+impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<Mutex<T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, tokio::Mutex};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Stats;
+    ///
+    /// async fn report(stats: Arc<Mutex<u64>>) -> u64 {
+    ///     *stats.lock_owned().await
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let stats: Arc<Mutex<u64, Stats>> = Arc::new(Mutex::new(4));
+    /// assert_eq!(tokio::spawn(report(Mutex::into_plain(stats.clone()))).await.unwrap(), 4);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<T, C>`, which has the size, alignment
+        // and metadata of `Mutex<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
+        // of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const Mutex<T>) }
+    }
 }
 
 impl<T: Default, C: LockClass> Default for Mutex<T, C> {
@@ -438,7 +527,7 @@ impl<'a, T: ?Sized, C: LockClass> MappedMutexGuard<'a, T, C> {
     }
 }
 
-impl<T: ?Sized, C: LockClass> OwnedMutexGuard<T, C> {
+impl<T: ?Sized + 'static, C: LockClass> OwnedMutexGuard<T, C> {
     /// Narrows the guard to a part of the value, as tokio's.
     ///
     /// ```
@@ -450,14 +539,12 @@ impl<T: ?Sized, C: LockClass> OwnedMutexGuard<T, C> {
     /// *first += 1;
     /// # });
     /// ```
-    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, U, C>
+    pub fn map<U: ?Sized + 'static, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, U, C>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        OwnedMappedMutexGuard {
-            inner: ::tokio::sync::OwnedMutexGuard::map(this.inner, f),
-            class: PhantomData,
-        }
+        let OwnedMutexGuard { inner, lock, marker: _ } = this;
+        OwnedMappedMutexGuard { inner: ::tokio::sync::MutexGuard::map(inner, f), lock, marker: PhantomData }
     }
 
     /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
@@ -470,13 +557,14 @@ impl<T: ?Sized, C: LockClass> OwnedMutexGuard<T, C> {
     /// assert!(OwnedMutexGuard::try_map(m.lock_owned().await, |v| v.as_mut()).is_err());
     /// # });
     /// ```
-    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U, C>, Self>
+    pub fn try_map<U: ?Sized + 'static, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U, C>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        match ::tokio::sync::OwnedMutexGuard::try_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedMutexGuard { inner, class: PhantomData }),
+        let OwnedMutexGuard { inner, lock, marker } = this;
+        match ::tokio::sync::MutexGuard::try_map(inner, f) {
+            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedMutexGuard { inner, lock, marker }),
         }
     }
 
@@ -492,11 +580,11 @@ impl<T: ?Sized, C: LockClass> OwnedMutexGuard<T, C> {
     /// # });
     /// ```
     pub fn mutex(this: &Self) -> &Mutex<T, C> {
-        as_outer_lock!(&**::tokio::sync::OwnedMutexGuard::mutex(&this.inner), Mutex<T, C>)
+        &this.lock
     }
 }
 
-impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedMappedMutexGuard<T, U, C> {
+impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedMappedMutexGuard<T, U, C> {
     /// Narrows the guard further, as tokio's.
     ///
     /// ```
@@ -508,13 +596,15 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedMappedMutexGuard<T, U, C> {
     /// assert_eq!(*OwnedMappedMutexGuard::map(pair, |p| &mut p.0), 1);
     /// # });
     /// ```
-    pub fn map<V, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, V, C>
+    pub fn map<V: 'static, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, V, C>
     where
         F: FnOnce(&mut U) -> &mut V,
     {
+        let OwnedMappedMutexGuard { inner, lock, marker: _ } = this;
         OwnedMappedMutexGuard {
-            inner: ::tokio::sync::OwnedMappedMutexGuard::map(this.inner, f),
-            class: PhantomData,
+            inner: ::tokio::sync::MappedMutexGuard::map(inner, f),
+            lock,
+            marker: PhantomData,
         }
     }
 
@@ -529,21 +619,23 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedMappedMutexGuard<T, U, C> {
     /// assert!(OwnedMappedMutexGuard::try_map(list, |l| l.first_mut()).is_err());
     /// # });
     /// ```
-    pub fn try_map<V, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, V, C>, Self>
+    pub fn try_map<V: 'static, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, V, C>, Self>
     where
         F: FnOnce(&mut U) -> Option<&mut V>,
     {
-        match ::tokio::sync::OwnedMappedMutexGuard::try_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedMappedMutexGuard { inner, class: PhantomData }),
+        let OwnedMappedMutexGuard { inner, lock, marker } = this;
+        match ::tokio::sync::MappedMutexGuard::try_map(inner, f) {
+            Ok(inner) => Ok(OwnedMappedMutexGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedMappedMutexGuard { inner, lock, marker }),
         }
     }
 }
 
-/// `Deref`, `Debug` and `Display` of a guard type, through its `inner` guard.
+/// `Deref`, `Debug` and `Display` of a guard type, through its `inner` guard; the generics of
+/// the impls come first in brackets.
 macro_rules! guard_impls {
-    ($guard:ident < $($lt:lifetime,)? $($param:ident),* >, $target:ident) => {
-        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> Deref for $guard<$($lt,)? $($param,)* C> {
+    ([$($generics:tt)*] $guard:ty, $target:ty) => {
+        impl<$($generics)*> Deref for $guard {
             type Target = $target;
             #[inline]
             fn deref(&self) -> &$target {
@@ -551,7 +643,7 @@ macro_rules! guard_impls {
             }
         }
 
-        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> fmt::Debug for $guard<$($lt,)? $($param,)* C>
+        impl<$($generics)*> fmt::Debug for $guard
         where
             $target: fmt::Debug,
         {
@@ -560,7 +652,7 @@ macro_rules! guard_impls {
             }
         }
 
-        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> fmt::Display for $guard<$($lt,)? $($param,)* C>
+        impl<$($generics)*> fmt::Display for $guard
         where
             $target: fmt::Display,
         {
@@ -574,8 +666,8 @@ pub(super) use guard_impls;
 
 /// `DerefMut` of a guard type with exclusive access, through its `inner` guard.
 macro_rules! guard_mut_impl {
-    ($guard:ident < $($lt:lifetime,)? $($param:ident),* >, $target:ident) => {
-        impl<$($lt,)? $($param: ?Sized,)* C: LockClass> DerefMut for $guard<$($lt,)? $($param,)* C> {
+    ([$($generics:tt)*] $guard:ty, $target:ty) => {
+        impl<$($generics)*> DerefMut for $guard {
             #[inline]
             fn deref_mut(&mut self) -> &mut $target {
                 &mut self.inner
@@ -585,11 +677,11 @@ macro_rules! guard_mut_impl {
 }
 pub(super) use guard_mut_impl;
 
-guard_impls!(MutexGuard<'a, T>, T);
-guard_impls!(MappedMutexGuard<'a, T>, T);
-guard_impls!(OwnedMutexGuard<T>, T);
-guard_impls!(OwnedMappedMutexGuard<T, U>, U);
-guard_mut_impl!(MutexGuard<'a, T>, T);
-guard_mut_impl!(MappedMutexGuard<'a, T>, T);
-guard_mut_impl!(OwnedMutexGuard<T>, T);
-guard_mut_impl!(OwnedMappedMutexGuard<T, U>, U);
+guard_impls!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C>, T);
+guard_impls!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C>, T);
+guard_impls!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C>, T);
+guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedMappedMutexGuard<T, U, C>, U);
+guard_mut_impl!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C>, T);
+guard_mut_impl!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C>, T);
+guard_mut_impl!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C>, T);
+guard_mut_impl!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedMappedMutexGuard<T, U, C>, U);

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use super::acquire::Acquiring;
 use super::mutex::{guard_impls, guard_mut_impl};
-use super::{arc_into_inner_lock, as_outer_lock, TryLockError};
+use super::{borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 type Inner<T> = ::tokio::sync::RwLock<T>;
@@ -36,9 +36,10 @@ type Inner<T> = ::tokio::sync::RwLock<T>;
 /// assert_eq!(ROUTES.read().await.len(), 1);
 /// # });
 /// ```
-#[repr(transparent)]
+#[repr(C)] // the same layout for every `C`: a ranked lock is also its plain view
 pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: Inner<T>,
 }
 
@@ -103,9 +104,12 @@ pub struct RwLockMappedWriteGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 /// # });
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
-pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedRwLockReadGuard<T, U>,
-    class: PhantomData<fn() -> C>,
+pub struct OwnedRwLockReadGuard<T: ?Sized + 'static, U: ?Sized + 'static = T, C: LockClass = Unranked> {
+    // Declared first: dropped first, while `lock` still keeps the lock alive.
+    inner: ::tokio::sync::RwLockReadGuard<'static, U>,
+    lock: Arc<RwLock<T, C>>,
+    /// Send and Sync exactly when tokio's owned guard is.
+    marker: PhantomData<::tokio::sync::OwnedRwLockReadGuard<T, U>>,
 }
 
 /// The guard of [`RwLock::write_owned`]: can move to another task. Checked when taken, not
@@ -121,9 +125,12 @@ pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranke
 /// # });
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
-pub struct OwnedRwLockWriteGuard<T: ?Sized, C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedRwLockWriteGuard<T>,
-    class: PhantomData<fn() -> C>,
+pub struct OwnedRwLockWriteGuard<T: ?Sized + 'static, C: LockClass = Unranked> {
+    // Declared first: dropped first, while `lock` still keeps the lock alive.
+    inner: ::tokio::sync::RwLockWriteGuard<'static, T>,
+    lock: Arc<RwLock<T, C>>,
+    /// Send and Sync exactly when tokio's owned guard is.
+    marker: PhantomData<::tokio::sync::OwnedRwLockWriteGuard<T>>,
 }
 
 /// An [`OwnedRwLockWriteGuard`] narrowed to a part of the value.
@@ -138,9 +145,13 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized, C: LockClass = Unranked> {
 /// # });
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
-pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T, C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedRwLockMappedWriteGuard<T, U>,
-    class: PhantomData<fn() -> C>,
+pub struct OwnedRwLockMappedWriteGuard<T: ?Sized + 'static, U: ?Sized + 'static = T, C: LockClass = Unranked>
+{
+    // Declared first: dropped first, while `lock` still keeps the lock alive.
+    inner: ::tokio::sync::RwLockMappedWriteGuard<'static, U>,
+    lock: Arc<RwLock<T, C>>,
+    /// Send and Sync exactly when tokio's owned guard is.
+    marker: PhantomData<::tokio::sync::OwnedRwLockMappedWriteGuard<T, U>>,
 }
 
 impl<T, C: LockClass> RwLock<T, C> {
@@ -150,8 +161,9 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
     /// assert_eq!(lock.into_inner(), 1);
     /// ```
+    #[track_caller]
     pub fn new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: Inner::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: Inner::new(value) }
     }
 
     /// Creates an unlocked lock that admits at most `max_reads` readers at once, as tokio's.
@@ -163,8 +175,13 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::with_max_readers(1, 16);
     /// assert_eq!(lock.into_inner(), 1);
     /// ```
+    #[track_caller]
     pub fn with_max_readers(value: T, max_reads: u32) -> Self {
-        RwLock { class: PhantomData, inner: Inner::with_max_readers(value, max_reads) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: Inner::with_max_readers(value, max_reads),
+        }
     }
 
     /// Creates an unlocked lock in a `const` context, for a `static`, as tokio's `const_new`.
@@ -178,8 +195,9 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// *CONFIG.write().await = 3;
     /// # });
     /// ```
+    #[track_caller]
     pub const fn const_new(value: T) -> Self {
-        RwLock { class: PhantomData, inner: Inner::const_new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: Inner::const_new(value) }
     }
 
     /// [`with_max_readers`](Self::with_max_readers) in a `const` context.
@@ -190,8 +208,13 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// assert_eq!(*LIMITED.read().await, 0);
     /// # });
     /// ```
+    #[track_caller]
     pub const fn const_with_max_readers(value: T, max_reads: u32) -> Self {
-        RwLock { class: PhantomData, inner: Inner::const_with_max_readers(value, max_reads) }
+        RwLock {
+            class: PhantomData,
+            origin: Origin::new::<C, T>(),
+            inner: Inner::const_with_max_readers(value, max_reads),
+        }
     }
 
     /// Consumes the lock and returns the value.
@@ -208,7 +231,7 @@ impl<T, C: LockClass> RwLock<T, C> {
 impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::of_type::<C, _>(self, site, LockKind::RwLock, access)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for reading, waiting asynchronously; checked when called.
@@ -414,13 +437,19 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     #[inline]
     #[cfg_attr(lock_order_checked, track_caller)]
-    pub fn read_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockReadGuard<T, T, C>> {
+    pub fn read_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockReadGuard<T, T, C>>
+    where
+        T: 'static,
+    {
         let request = self.request(Location::caller(), Access::Shared);
         let _checked = check::check_blocking(request);
-        let inner = arc_into_inner_lock!(self, Inner<T>);
-        Acquiring::new(request, inner.read_owned(), |inner, _| OwnedRwLockReadGuard {
+        // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
+        // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Acquiring::new(request, lock.inner.read(), move |inner, _| OwnedRwLockReadGuard {
             inner,
-            class: PhantomData,
+            lock: self,
+            marker: PhantomData,
         })
     }
 
@@ -436,13 +465,19 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     #[inline]
     #[cfg_attr(lock_order_checked, track_caller)]
-    pub fn write_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockWriteGuard<T, C>> {
+    pub fn write_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockWriteGuard<T, C>>
+    where
+        T: 'static,
+    {
         let request = self.request(Location::caller(), Access::Exclusive);
         let _checked = check::check_blocking(request);
-        let inner = arc_into_inner_lock!(self, Inner<T>);
-        Acquiring::new(request, inner.write_owned(), |inner, _| OwnedRwLockWriteGuard {
+        // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
+        // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Acquiring::new(request, lock.inner.write(), move |inner, _| OwnedRwLockWriteGuard {
             inner,
-            class: PhantomData,
+            lock: self,
+            marker: PhantomData,
         })
     }
 
@@ -453,9 +488,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
     /// assert!(Arc::clone(&lock).try_read_owned().is_ok());
     /// ```
-    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T, T, C>, TryLockError> {
-        let inner = arc_into_inner_lock!(self, Inner<T>);
-        Ok(OwnedRwLockReadGuard { inner: inner.try_read_owned()?, class: PhantomData })
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T, T, C>, TryLockError>
+    where
+        T: 'static,
+    {
+        // SAFETY: the guard keeps `self` and drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Ok(OwnedRwLockReadGuard { inner: lock.inner.try_read()?, lock: self, marker: PhantomData })
     }
 
     /// Locks for writing through an `Arc` if possible right now. Never a violation.
@@ -465,9 +504,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
     /// assert!(Arc::clone(&lock).try_write_owned().is_ok());
     /// ```
-    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T, C>, TryLockError> {
-        let inner = arc_into_inner_lock!(self, Inner<T>);
-        Ok(OwnedRwLockWriteGuard { inner: inner.try_write_owned()?, class: PhantomData })
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T, C>, TryLockError>
+    where
+        T: 'static,
+    {
+        // SAFETY: the guard keeps `self` and drops it after tokio's guard.
+        let lock = unsafe { borrow_for_guard(&self) };
+        Ok(OwnedRwLockWriteGuard { inner: lock.inner.try_write()?, lock: self, marker: PhantomData })
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -484,6 +527,70 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
 
 impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
+/// either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::{lock_rank, tokio::RwLock};
+///
+/// #[lock_rank(4)]
+/// static ROUTES: RwLock<Vec<u32>> = RwLock::const_new(Vec::new());
+///
+/// async fn count(routes: &RwLock<Vec<u32>>) -> usize {
+///     routes.read().await.len() // checked as `ROUTES`, rank 4
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// ROUTES.write().await.push(80);
+/// assert_eq!(count(&ROUTES).await, 1);
+/// # });
+/// assert_eq!(lock_order::class_of(&*ROUTES).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(4));
+/// ```
+impl<T: ?Sized, C: RankedClass> Deref for RwLock<T, C> {
+    type Target = RwLock<T>;
+
+    #[inline(always)]
+    fn deref(&self) -> &RwLock<T> {
+        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `RwLock<T, C>` and `RwLock<T>` have one layout, and one pointer metadata for an
+        // unsized `T`; the reference keeps the borrow's lifetime.
+        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<T>) }
+    }
+}
+
+impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
+    /// The same lock behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<RwLock<T>>`. No allocation, no copy; the lock is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, tokio::RwLock};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Config;
+    ///
+    /// async fn port(config: Arc<RwLock<u16>>) -> u16 {
+    ///     *config.read_owned().await
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let config: Arc<RwLock<u16, Config>> = Arc::new(RwLock::new(8080));
+    /// assert_eq!(tokio::spawn(port(RwLock::into_plain(config.clone()))).await.unwrap(), 8080);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<T>> {
+        let raw = Arc::into_raw(lock);
+        // SAFETY: `raw` comes from `Arc::into_raw` of an `RwLock<T, C>`, which has the size,
+        // alignment and metadata of `RwLock<T>` (see `Deref`), as `Arc::from_raw` requires of a
+        // pointer of another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw as *const RwLock<T>) }
+    }
 }
 
 impl<T: Default, C: LockClass> Default for RwLock<T, C> {
@@ -695,7 +802,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockMappedWriteGuard<'a, T, C> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
+impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
     /// Narrows the guard to a part of the value, as tokio's.
     ///
     /// ```
@@ -706,13 +813,15 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
     /// assert_eq!(*OwnedRwLockReadGuard::map(lock.read_owned().await, |p| &p.0), 1);
     /// # });
     /// ```
-    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, V, C>
+    pub fn map<V: ?Sized + 'static, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, V, C>
     where
         F: FnOnce(&U) -> &V,
     {
+        let OwnedRwLockReadGuard { inner, lock, marker: _ } = this;
         OwnedRwLockReadGuard {
-            inner: ::tokio::sync::OwnedRwLockReadGuard::map(this.inner, f),
-            class: PhantomData,
+            inner: ::tokio::sync::RwLockReadGuard::map(inner, f),
+            lock,
+            marker: PhantomData,
         }
     }
 
@@ -726,13 +835,14 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
     /// assert!(OwnedRwLockReadGuard::try_map(lock.read_owned().await, |v| v.first()).is_err());
     /// # });
     /// ```
-    pub fn try_map<V: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, V, C>, Self>
+    pub fn try_map<V: ?Sized + 'static, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, V, C>, Self>
     where
         F: FnOnce(&U) -> Option<&V>,
     {
-        match ::tokio::sync::OwnedRwLockReadGuard::try_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedRwLockReadGuard { inner, class: PhantomData }),
+        let OwnedRwLockReadGuard { inner, lock, marker } = this;
+        match ::tokio::sync::RwLockReadGuard::try_map(inner, f) {
+            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedRwLockReadGuard { inner, lock, marker }),
         }
     }
 
@@ -748,11 +858,11 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockReadGuard<T, U, C> {
     /// # });
     /// ```
     pub fn rwlock(this: &Self) -> &RwLock<T, C> {
-        as_outer_lock!(&**::tokio::sync::OwnedRwLockReadGuard::rwlock(&this.inner), RwLock<T, C>)
+        &this.lock
     }
 }
 
-impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
+impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// Narrows the guard to a part of the value, as tokio's.
     ///
     /// ```
@@ -763,12 +873,13 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// *OwnedRwLockWriteGuard::map(lock.write_owned().await, |p| &mut p.0) = 3;
     /// # });
     /// ```
-    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U, C>
+    pub fn map<U: ?Sized + 'static, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U, C>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let inner = ::tokio::sync::OwnedRwLockWriteGuard::map(this.inner, f);
-        OwnedRwLockMappedWriteGuard { inner, class: PhantomData }
+        let OwnedRwLockWriteGuard { inner, lock, marker: _ } = this;
+        let inner = ::tokio::sync::RwLockWriteGuard::map(inner, f);
+        OwnedRwLockMappedWriteGuard { inner, lock, marker: PhantomData }
     }
 
     /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
@@ -781,13 +892,17 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// assert!(OwnedRwLockWriteGuard::try_map(lock.write_owned().await, |v| v.first_mut()).is_err());
     /// # });
     /// ```
-    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, U, C>, Self>
+    pub fn try_map<U: ?Sized + 'static, F>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, U, C>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        match ::tokio::sync::OwnedRwLockWriteGuard::try_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedRwLockWriteGuard { inner, class: PhantomData }),
+        let OwnedRwLockWriteGuard { inner, lock, marker } = this;
+        match ::tokio::sync::RwLockWriteGuard::try_map(inner, f) {
+            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedRwLockWriteGuard { inner, lock, marker }),
         }
     }
 
@@ -802,7 +917,8 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// # });
     /// ```
     pub fn downgrade(self) -> OwnedRwLockReadGuard<T, T, C> {
-        OwnedRwLockReadGuard { inner: self.inner.downgrade(), class: PhantomData }
+        let OwnedRwLockWriteGuard { inner, lock, marker: _ } = self;
+        OwnedRwLockReadGuard { inner: inner.downgrade(), lock, marker: PhantomData }
     }
 
     /// Downgrades to a read lock narrowed to a part of the value, as tokio's.
@@ -815,12 +931,13 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// assert_eq!(*OwnedRwLockWriteGuard::downgrade_map(lock.write_owned().await, |p| &p.1), 2);
     /// # });
     /// ```
-    pub fn downgrade_map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U, C>
+    pub fn downgrade_map<U: ?Sized + 'static, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U, C>
     where
         F: FnOnce(&T) -> &U,
     {
-        let inner = ::tokio::sync::OwnedRwLockWriteGuard::downgrade_map(this.inner, f);
-        OwnedRwLockReadGuard { inner, class: PhantomData }
+        let OwnedRwLockWriteGuard { inner, lock, marker: _ } = this;
+        let inner = ::tokio::sync::RwLockWriteGuard::downgrade_map(inner, f);
+        OwnedRwLockReadGuard { inner, lock, marker: PhantomData }
     }
 
     /// Downgrades to a read lock narrowed to a part of the value if `f` finds one, else gives
@@ -834,13 +951,17 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// assert!(OwnedRwLockWriteGuard::try_downgrade_map(lock.write_owned().await, |v| v.first()).is_err());
     /// # });
     /// ```
-    pub fn try_downgrade_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, U, C>, Self>
+    pub fn try_downgrade_map<U: ?Sized + 'static, F>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockReadGuard<T, U, C>, Self>
     where
         F: FnOnce(&T) -> Option<&U>,
     {
-        match ::tokio::sync::OwnedRwLockWriteGuard::try_downgrade_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedRwLockWriteGuard { inner, class: PhantomData }),
+        let OwnedRwLockWriteGuard { inner, lock, marker } = this;
+        match ::tokio::sync::RwLockWriteGuard::try_downgrade_map(inner, f) {
+            Ok(inner) => Ok(OwnedRwLockReadGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedRwLockWriteGuard { inner, lock, marker }),
         }
     }
 
@@ -855,9 +976,11 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// # });
     /// ```
     pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T, T, C> {
+        let OwnedRwLockWriteGuard { inner, lock, marker: _ } = this;
         OwnedRwLockMappedWriteGuard {
-            inner: ::tokio::sync::OwnedRwLockWriteGuard::into_mapped(this.inner),
-            class: PhantomData,
+            inner: ::tokio::sync::RwLockWriteGuard::into_mapped(inner),
+            lock,
+            marker: PhantomData,
         }
     }
 
@@ -873,11 +996,11 @@ impl<T: ?Sized, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// # });
     /// ```
     pub fn rwlock(this: &Self) -> &RwLock<T, C> {
-        as_outer_lock!(&**::tokio::sync::OwnedRwLockWriteGuard::rwlock(&this.inner), RwLock<T, C>)
+        &this.lock
     }
 }
 
-impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
+impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
     /// Narrows the guard further, as tokio's.
     ///
     /// ```
@@ -889,12 +1012,13 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
     /// *OwnedRwLockMappedWriteGuard::map(pair, |p| &mut p.0) = 7;
     /// # });
     /// ```
-    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V, C>
+    pub fn map<V: ?Sized + 'static, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V, C>
     where
         F: FnOnce(&mut U) -> &mut V,
     {
-        let inner = ::tokio::sync::OwnedRwLockMappedWriteGuard::map(this.inner, f);
-        OwnedRwLockMappedWriteGuard { inner, class: PhantomData }
+        let OwnedRwLockMappedWriteGuard { inner, lock, marker: _ } = this;
+        let inner = ::tokio::sync::RwLockMappedWriteGuard::map(inner, f);
+        OwnedRwLockMappedWriteGuard { inner, lock, marker: PhantomData }
     }
 
     /// Narrows the guard further if `f` finds a part, else gives the guard back.
@@ -908,13 +1032,17 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
     /// assert!(OwnedRwLockMappedWriteGuard::try_map(list, |l| l.first_mut()).is_err());
     /// # });
     /// ```
-    pub fn try_map<V: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockMappedWriteGuard<T, V, C>, Self>
+    pub fn try_map<V: ?Sized + 'static, F>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, V, C>, Self>
     where
         F: FnOnce(&mut U) -> Option<&mut V>,
     {
-        match ::tokio::sync::OwnedRwLockMappedWriteGuard::try_map(this.inner, f) {
-            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
-            Err(inner) => Err(OwnedRwLockMappedWriteGuard { inner, class: PhantomData }),
+        let OwnedRwLockMappedWriteGuard { inner, lock, marker } = this;
+        match ::tokio::sync::RwLockMappedWriteGuard::try_map(inner, f) {
+            Ok(inner) => Ok(OwnedRwLockMappedWriteGuard { inner, lock, marker: PhantomData }),
+            Err(inner) => Err(OwnedRwLockMappedWriteGuard { inner, lock, marker }),
         }
     }
 
@@ -930,17 +1058,17 @@ impl<T: ?Sized, U: ?Sized, C: LockClass> OwnedRwLockMappedWriteGuard<T, U, C> {
     /// # });
     /// ```
     pub fn rwlock(this: &Self) -> &RwLock<T, C> {
-        as_outer_lock!(&**::tokio::sync::OwnedRwLockMappedWriteGuard::rwlock(&this.inner), RwLock<T, C>)
+        &this.lock
     }
 }
 
-guard_impls!(RwLockReadGuard<'a, T>, T);
-guard_impls!(RwLockWriteGuard<'a, T>, T);
-guard_impls!(RwLockMappedWriteGuard<'a, T>, T);
-guard_impls!(OwnedRwLockReadGuard<T, U>, U);
-guard_impls!(OwnedRwLockWriteGuard<T>, T);
-guard_impls!(OwnedRwLockMappedWriteGuard<T, U>, U);
-guard_mut_impl!(RwLockWriteGuard<'a, T>, T);
-guard_mut_impl!(RwLockMappedWriteGuard<'a, T>, T);
-guard_mut_impl!(OwnedRwLockWriteGuard<T>, T);
-guard_mut_impl!(OwnedRwLockMappedWriteGuard<T, U>, U);
+guard_impls!(['a, T: ?Sized, C: LockClass] RwLockReadGuard<'a, T, C>, T);
+guard_impls!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C>, T);
+guard_impls!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C>, T);
+guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockReadGuard<T, U, C>, U);
+guard_impls!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C>, T);
+guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockMappedWriteGuard<T, U, C>, U);
+guard_mut_impl!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C>, T);
+guard_mut_impl!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C>, T);
+guard_mut_impl!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C>, T);
+guard_mut_impl!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockMappedWriteGuard<T, U, C>, U);

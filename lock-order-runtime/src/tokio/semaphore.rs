@@ -3,13 +3,14 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{arc_into_inner_lock, as_outer_lock, AcquireError, TryAcquireError};
+use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
 use crate::check::{self, Held, Request};
-use crate::class::{LockClass, RankedLock, Unranked};
+use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
 use crate::report::{Access, LockKind};
 
 type Inner = ::tokio::sync::Semaphore;
@@ -42,9 +43,10 @@ type Inner = ::tokio::sync::Semaphore;
 /// drop(conn);
 /// # });
 /// ```
-#[repr(transparent)]
+#[repr(C)] // the same layout for every `C`: a ranked semaphore is also its plain view
 pub struct Semaphore<C: LockClass = Unranked> {
     class: PhantomData<fn() -> C>,
+    origin: Origin,
     inner: Inner,
 }
 
@@ -90,8 +92,11 @@ pub struct SemaphorePermit<'a, C: LockClass = Unranked> {
 /// ```
 #[must_use]
 pub struct OwnedSemaphorePermit<C: LockClass = Unranked> {
-    inner: ::tokio::sync::OwnedSemaphorePermit,
-    class: PhantomData<fn() -> C>,
+    // Declared first: dropped first, while `semaphore` still keeps the semaphore alive.
+    inner: ::tokio::sync::SemaphorePermit<'static>,
+    semaphore: Arc<Semaphore<C>>,
+    /// Send and Sync exactly when tokio's owned permit is.
+    marker: PhantomData<::tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl<C: LockClass> Semaphore<C> {
@@ -100,7 +105,7 @@ impl<C: LockClass> Semaphore<C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::of_type::<C, _>(self, site, LockKind::Semaphore, Access::Permit)
+        Request::new::<C, _>(self, &self.origin, site, LockKind::Semaphore, Access::Permit)
     }
 
     /// Creates a semaphore with `permits` permits, as tokio's `Semaphore::new`.
@@ -112,8 +117,9 @@ impl<C: LockClass> Semaphore<C> {
     /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
     /// assert_eq!(sem.available_permits(), 3);
     /// ```
+    #[track_caller]
     pub fn new(permits: usize) -> Self {
-        Semaphore { class: PhantomData, inner: Inner::new(permits) }
+        Semaphore { class: PhantomData, origin: Origin::new::<C, Semaphore>(), inner: Inner::new(permits) }
     }
 
     /// Creates a semaphore in a `const` context, for a `static`, as tokio's `const_new`.
@@ -128,8 +134,13 @@ impl<C: LockClass> Semaphore<C> {
     /// assert_eq!(UPLOADS.available_permits(), 3);
     /// # });
     /// ```
+    #[track_caller]
     pub const fn const_new(permits: usize) -> Self {
-        Semaphore { class: PhantomData, inner: Inner::const_new(permits) }
+        Semaphore {
+            class: PhantomData,
+            origin: Origin::new::<C, Semaphore>(),
+            inner: Inner::const_new(permits),
+        }
     }
 
     /// The number of permits available now.
@@ -306,9 +317,11 @@ impl<C: LockClass> Semaphore<C> {
     ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
-        let inner = arc_into_inner_lock!(self, Inner);
-        Acquiring::new(request, inner.acquire_owned(), |acquired, _| {
-            acquired.map(|inner| OwnedSemaphorePermit { inner, class: PhantomData })
+        // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
+        // semaphore (see `Acquiring`), and hands it to the permit, which drops it after tokio's.
+        let semaphore = unsafe { borrow_for_guard(&self) };
+        Acquiring::new(request, semaphore.inner.acquire(), move |acquired, _| {
+            acquired.map(move |inner| OwnedSemaphorePermit { inner, semaphore: self, marker: PhantomData })
         })
     }
 
@@ -334,9 +347,11 @@ impl<C: LockClass> Semaphore<C> {
     ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
-        let inner = arc_into_inner_lock!(self, Inner);
-        Acquiring::new(request, inner.acquire_many_owned(n), |acquired, _| {
-            acquired.map(|inner| OwnedSemaphorePermit { inner, class: PhantomData })
+        // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
+        // semaphore (see `Acquiring`), and hands it to the permit, which drops it after tokio's.
+        let semaphore = unsafe { borrow_for_guard(&self) };
+        Acquiring::new(request, semaphore.inner.acquire_many(n), move |acquired, _| {
+            acquired.map(move |inner| OwnedSemaphorePermit { inner, semaphore: self, marker: PhantomData })
         })
     }
 
@@ -351,8 +366,13 @@ impl<C: LockClass> Semaphore<C> {
     /// assert!(Arc::clone(&sem).try_acquire_owned().is_ok());
     /// ```
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit<C>, TryAcquireError> {
-        let inner = arc_into_inner_lock!(self, Inner);
-        Ok(OwnedSemaphorePermit { inner: inner.try_acquire_owned()?, class: PhantomData })
+        // SAFETY: the permit keeps `self` and drops it after tokio's permit.
+        let semaphore = unsafe { borrow_for_guard(&self) };
+        Ok(OwnedSemaphorePermit {
+            inner: semaphore.inner.try_acquire()?,
+            semaphore: self,
+            marker: PhantomData,
+        })
     }
 
     /// Acquires `n` permits through an `Arc` if they are available now. Never a violation.
@@ -369,8 +389,13 @@ impl<C: LockClass> Semaphore<C> {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit<C>, TryAcquireError> {
-        let inner = arc_into_inner_lock!(self, Inner);
-        Ok(OwnedSemaphorePermit { inner: inner.try_acquire_many_owned(n)?, class: PhantomData })
+        // SAFETY: the permit keeps `self` and drops it after tokio's permit.
+        let semaphore = unsafe { borrow_for_guard(&self) };
+        Ok(OwnedSemaphorePermit {
+            inner: semaphore.inner.try_acquire_many(n)?,
+            semaphore: self,
+            marker: PhantomData,
+        })
     }
 
     /// Closes the semaphore: pending and later acquires fail, as tokio's.
@@ -400,6 +425,69 @@ impl<C: LockClass> Semaphore<C> {
 
 impl<C: LockClass> RankedLock for Semaphore<C> {
     type Class = C;
+
+    #[inline]
+    fn __class(&self) -> Option<&'static ClassInfo> {
+        self.origin.class_as::<C>()
+    }
+}
+
+/// A ranked semaphore is also a semaphore of the plain type, `Semaphore`: the same semaphore,
+/// checked through either with its own rank and name (see [`RankedClass`]).
+///
+/// ```
+/// use lock_order::{lock_rank, tokio::Semaphore};
+///
+/// #[lock_rank(5)]
+/// static CONNECTIONS: Semaphore = Semaphore::const_new(4);
+///
+/// async fn connect(pool: &Semaphore) -> usize {
+///     let _permit = pool.acquire().await.unwrap(); // checked as `CONNECTIONS`, rank 5
+///     pool.available_permits()
+/// }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(connect(&CONNECTIONS).await, 3);
+/// # });
+/// assert_eq!(lock_order::class_of(&*CONNECTIONS).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(5));
+/// ```
+impl<C: RankedClass> Deref for Semaphore<C> {
+    type Target = Semaphore;
+
+    #[inline(always)]
+    fn deref(&self) -> &Semaphore {
+        // SAFETY: the semaphore is `repr(C)` and its class only a zero-sized `PhantomData`, so
+        // `Semaphore<C>` and `Semaphore` have one layout; the reference keeps the borrow's lifetime.
+        unsafe { &*std::ptr::from_ref(self).cast::<Semaphore>() }
+    }
+}
+
+impl<C: RankedClass> Semaphore<C> {
+    /// The same semaphore behind the same `Arc`, as its plain type: for code that takes an
+    /// `Arc<Semaphore>`. No allocation, no copy; it is still checked with its own rank.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lock_order::{lock_rank, tokio::Semaphore};
+    ///
+    /// #[lock_rank(2)]
+    /// struct Workers;
+    ///
+    /// async fn work(limit: Arc<Semaphore>) -> usize {
+    ///     limit.acquire_owned().await.unwrap().num_permits()
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let limit: Arc<Semaphore<Workers>> = Arc::new(Semaphore::new(2));
+    /// assert_eq!(tokio::spawn(work(Semaphore::into_plain(limit))).await.unwrap(), 1);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn into_plain(semaphore: Arc<Self>) -> Arc<Semaphore> {
+        let raw = Arc::into_raw(semaphore);
+        // SAFETY: `raw` comes from `Arc::into_raw` of a `Semaphore<C>`, which has the size and
+        // alignment of `Semaphore` (see `Deref`), as `Arc::from_raw` requires of a pointer of
+        // another type; neither type has a `Drop` of its own beyond its fields'.
+        unsafe { Arc::from_raw(raw.cast::<Semaphore>()) }
+    }
 }
 
 impl<C: LockClass> fmt::Debug for Semaphore<C> {
@@ -550,6 +638,8 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     /// assert_eq!(permit.num_permits(), 2);
     /// ```
     pub fn merge(&mut self, other: Self) {
+        // `other.semaphore` outlives the move of `other.inner` into tokio's `merge`, which
+        // panics before using it when the two are of different semaphores.
         self.inner.merge(other.inner);
     }
 
@@ -563,7 +653,8 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     /// assert_eq!(permit.split(1).map(|p| p.num_permits()), Some(1));
     /// ```
     pub fn split(&mut self, n: usize) -> Option<Self> {
-        Some(OwnedSemaphorePermit { inner: self.inner.split(n)?, class: PhantomData })
+        let inner = self.inner.split(n)?;
+        Some(OwnedSemaphorePermit { inner, semaphore: Arc::clone(&self.semaphore), marker: PhantomData })
     }
 
     /// How many permits this holds.
@@ -586,7 +677,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     /// assert!(std::ptr::eq(permit.semaphore(), &*sem));
     /// ```
     pub fn semaphore(&self) -> &Semaphore<C> {
-        as_outer_lock!(&**self.inner.semaphore(), Semaphore<C>)
+        &self.semaphore
     }
 }
 

@@ -158,6 +158,29 @@ mod tokio_family {
             let _slot = jobs.slots.acquire().await.unwrap();
         });
         assert_eq!(lock_order::class_of(&*jobs.slots).map(|c| c.rank()), Some(53));
+
+        // The plain types take the ranked tokio locks: references, `Arc`s and their owned guards.
+        let queue: Arc<Mutex<Vec<u32>>> = Mutex::into_plain(Arc::clone(&jobs.queue));
+        let workers: Vec<&RwLock<u8>> = jobs.workers.iter().map(|w| &**w).collect();
+        let slots: Arc<Semaphore> = Semaphore::into_plain(Arc::clone(&jobs.slots));
+        runtime.block_on(async {
+            let _permit = permits(&PERMITS).await;
+            assert_eq!(queue_len(&jobs.queue).await, 1);
+            let queue = queue.lock_owned().await;
+            let _worker = workers[0].write().await;
+            let _slot = slots.acquire_owned().await.unwrap();
+            assert_eq!(queue.len(), 1);
+        });
+        let plain: &RwLock<u8> = &jobs.workers[1];
+        assert_eq!(lock_order::class_of(plain).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(52));
+    }
+
+    async fn queue_len(queue: &Mutex<Vec<u32>>) -> usize {
+        queue.lock().await.len()
+    }
+
+    async fn permits(semaphore: &'static Semaphore) -> lock_order::tokio::SemaphorePermit<'static> {
+        semaphore.acquire().await.unwrap()
     }
 }
 
