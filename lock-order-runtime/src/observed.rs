@@ -135,7 +135,8 @@ impl fmt::Display for ObservedLock {
 
 /// A lock's kind with its value's type, `Mutex<Vec<u8>>`: how reports name an unranked lock's type.
 pub(crate) fn lock_type_name(kind: LockKind, value: &str) -> String {
-    if value.is_empty() {
+    // A semaphore guards no value: its name is the kind alone.
+    if value.is_empty() || matches!(kind, LockKind::Semaphore) {
         kind.name().to_owned()
     } else {
         format!("{}<{}>", kind.name(), short_type_name(value))
