@@ -1,14 +1,14 @@
 //! What checking costs under load: many tokio tasks, or many threads, alive at once.
 //!
 //! The task shape: N tokio tasks on a 2-worker runtime, each taking a ranked std-shaped `Mutex`,
-//! releasing it, then a ranked `lock_order::tokio::Mutex` shared by all of them, held across one
+//! releasing it, then a ranked `lock_rank::tokio::Mutex` shared by all of them, held across one
 //! `yield_now().await`; five rounds. Every task waits for the shared lock at once, so N tasks
 //! are alive, and (checked) N records are in use, at the peak. The thread shape: N threads alive
 //! at once (they wait for each other on a barrier), each taking a ranked std-shaped `Mutex` of its
 //! own, then one shared by all of them; five rounds.
 //!
 //! Each size runs in a child process of its own, so its peak memory (`VmHWM`, Linux) is its own.
-//! One build holds lock-order in one mode only: `benches/load.sh` runs this in both modes, taking
+//! One build holds lock-rank in one mode only: `benches/load.sh` runs this in both modes, taking
 //! turns, and prints one Markdown table. Run alone, it prints tab-separated rows on stdout (`load`,
 //! mode, shape, N, ns per task or thread, peak resident kB, resident kB at the end) and a readable
 //! line per size on stderr.
@@ -25,24 +25,24 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 #[lock_rank(1)]
-static LOCAL: lock_order::Mutex<u64> = lock_order::Mutex::new(0);
+static LOCAL: lock_rank::Mutex<u64> = lock_rank::Mutex::new(0);
 
 #[lock_rank(2)]
-static SHARED: lock_order::tokio::Mutex<u64> = lock_order::tokio::Mutex::const_new(0);
+static SHARED: lock_rank::tokio::Mutex<u64> = lock_rank::tokio::Mutex::const_new(0);
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Own {
     #[lock_rank(1)]
-    count: lock_order::Mutex<u64>,
+    count: lock_rank::Mutex<u64>,
 }
 
 #[lock_rank(2)]
-static SHARED_SYNC: lock_order::Mutex<u64> = lock_order::Mutex::new(0);
+static SHARED_SYNC: lock_rank::Mutex<u64> = lock_rank::Mutex::new(0);
 
-const MODE: &str = if lock_order::CHECKS_ENABLED { "checked" } else { "unchecked" };
+const MODE: &str = if lock_rank::CHECKS_ENABLED { "checked" } else { "unchecked" };
 
 fn env_list(name: &str, default: &str) -> Vec<usize> {
     std::env::var(name)
@@ -107,7 +107,7 @@ fn threads(n: usize, rounds: usize) -> Duration {
                 std::thread::Builder::new()
                     .stack_size(64 * 1024)
                     .spawn(move || {
-                        let own = Own { count: lock_order::Mutex::new(0) };
+                        let own = Own { count: lock_rank::Mutex::new(0) };
                         let mut count = own.count.lock().unwrap();
                         *SHARED_SYNC.lock().unwrap() += 1;
                         *count += 1;

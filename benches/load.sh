@@ -4,13 +4,13 @@
 #   benches/load.sh                  # three runs of each build; about 2 minutes once built
 #   LOAD_RUNS=5 benches/load.sh      # more runs (see benches/load.rs for every other setting)
 #
-# Two builds of one bench: a plain release build (lock-order unchecked) and `--features enforce`
+# Two builds of one bench: a plain release build (lock-rank unchecked) and `--features enforce`
 # (checked), both with the `tokio` feature. Each run of a build runs every size in a child process
 # of its own; the table gives, per size, the median over the runs of the time per task (or thread)
 # and of the peak resident memory (VmHWM).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_ORDER_BACKTRACE
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_RANK_BACKTRACE
 
 exe() {
     cargo bench --quiet --bench load --no-run --message-format=json "$@" 2>/dev/null |

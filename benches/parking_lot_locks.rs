@@ -1,4 +1,4 @@
-//! What the checks cost a parking_lot mutex: `lock_order::parking_lot::Mutex` against plain
+//! What the checks cost a parking_lot mutex: `lock_rank::parking_lot::Mutex` against plain
 //! `parking_lot::Mutex`, in one process.
 //!
 //! Two workloads, both uncontended: one lock and unlock, and two ranked mutexes locked nested (in
@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 #[lock_rank(1)]
 struct Outer;
@@ -25,7 +25,7 @@ struct Inner;
 /// The ratio the checks should stay under, with checks on.
 const TARGET: f64 = 1.3;
 
-type Checked<C> = lock_order::parking_lot::Mutex<u64, C>;
+type Checked<C> = lock_rank::parking_lot::Mutex<u64, C>;
 type Plain = parking_lot::Mutex<u64>;
 
 /// One workload: `ops` operations on the plain mutexes, and on the ranked ones.
@@ -119,10 +119,10 @@ fn main() {
     let checked_locks: (Checked<Outer>, Checked<Inner>) = (Checked::new(0), Checked::new(0));
 
     println!(
-        "lock_order::parking_lot::Mutex vs parking_lot::Mutex, checks {}, {rounds} rounds",
-        if lock_order::CHECKS_ENABLED { "on" } else { "off" }
+        "lock_rank::parking_lot::Mutex vs parking_lot::Mutex, checks {}, {rounds} rounds",
+        if lock_rank::CHECKS_ENABLED { "on" } else { "off" }
     );
-    println!("| workload | parking_lot ns/op | lock_order ns/op | ratio (median) | min | max |");
+    println!("| workload | parking_lot ns/op | lock_rank ns/op | ratio (median) | min | max |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut missed = false;
     for workload in &workloads {
@@ -147,7 +147,7 @@ fn main() {
             v.sort_by(f64::total_cmp);
         }
         let ratio = median(&ratios);
-        missed |= lock_order::CHECKS_ENABLED && ratio > TARGET;
+        missed |= lock_rank::CHECKS_ENABLED && ratio > TARGET;
         println!(
             "| {} | {:.2} | {:.2} | {:.3}x | {:.3}x | {:.3}x |",
             workload.name,
@@ -159,7 +159,7 @@ fn main() {
         );
     }
     black_box((*plain_locks.0.lock(), *checked_locks.0.lock()));
-    if lock_order::CHECKS_ENABLED {
+    if lock_rank::CHECKS_ENABLED {
         println!("target: at most {TARGET}x with checks on: {}", if missed { "MISSED" } else { "met" });
     }
 }

@@ -1,11 +1,11 @@
-//! What a lock costs with lock-order, next to `std::sync`, `parking_lot` and `tracing-mutex`.
+//! What a lock costs with lock-rank, next to `std::sync`, `parking_lot` and `tracing-mutex`.
 //!
 //! Every workload runs each lock type back to back in rounds; a round's figure for a lock type is
 //! its time divided by the baseline's (`std::sync` unless the row says otherwise) in that same
 //! round, so load that comes and goes on the machine cancels out. The report is the median of
 //! those ratios over all rounds, with their min and max.
 //!
-//! One build holds lock-order in one mode only, so `benches/run.sh` runs this once per mode and
+//! One build holds lock-rank in one mode only, so `benches/run.sh` runs this once per mode and
 //! backend (plain, and with `--features enforce` and a backend's feature) and merges the rows
 //! into one Markdown table. Run alone, it prints
 //! tab-separated rows on stdout (`row`, mode, workload, baseline, baseline ns per op, lock type,
@@ -27,7 +27,7 @@ use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 #[lock_rank(1)]
 struct R1;
@@ -94,8 +94,8 @@ impl Lock for TracingMutex<u64> {
     }
 }
 
-impl<C: lock_order::LockClass> Lock for lock_order::Mutex<u64, C> {
-    type Guard<'a> = lock_order::MutexGuard<'a, u64, C>;
+impl<C: lock_rank::LockClass> Lock for lock_rank::Mutex<u64, C> {
+    type Guard<'a> = lock_rank::MutexGuard<'a, u64, C>;
     fn make(value: u64) -> Self {
         Self::new(value)
     }
@@ -107,23 +107,23 @@ impl<C: lock_order::LockClass> Lock for lock_order::Mutex<u64, C> {
 
 /// A ranked lock taken through its plain view, `&Mutex<u64>`, as a helper written for the plain
 /// type takes it: the class comes from the lock, not from its type.
-struct PlainView<C: lock_order::RankedClass>(lock_order::Mutex<u64, C>);
+struct PlainView<C: lock_rank::RankedClass>(lock_rank::Mutex<u64, C>);
 
-impl<C: lock_order::RankedClass> Lock for PlainView<C> {
-    type Guard<'a> = lock_order::MutexGuard<'a, u64>;
+impl<C: lock_rank::RankedClass> Lock for PlainView<C> {
+    type Guard<'a> = lock_rank::MutexGuard<'a, u64>;
     fn make(value: u64) -> Self {
-        PlainView(lock_order::Mutex::new(value))
+        PlainView(lock_rank::Mutex::new(value))
     }
     #[inline(always)]
     fn acquire(&self) -> Self::Guard<'_> {
-        let plain: &lock_order::Mutex<u64> = &self.0;
+        let plain: &lock_rank::Mutex<u64> = &self.0;
         plain.lock().unwrap()
     }
 }
 
 /// Written as a lock: an anchor made at another site than the `Mutex`es under it, as in a program.
-impl Lock for lock_order::RwLock<u64> {
-    type Guard<'a> = lock_order::RwLockWriteGuard<'a, u64>;
+impl Lock for lock_rank::RwLock<u64> {
+    type Guard<'a> = lock_rank::RwLockWriteGuard<'a, u64>;
     fn make(value: u64) -> Self {
         Self::new(value)
     }
@@ -134,8 +134,8 @@ impl Lock for lock_order::RwLock<u64> {
 }
 
 #[cfg(feature = "parking_lot")]
-impl<C: lock_order::LockClass> Lock for lock_order::parking_lot::Mutex<u64, C> {
-    type Guard<'a> = lock_order::parking_lot::MutexGuard<'a, u64, C>;
+impl<C: lock_rank::LockClass> Lock for lock_rank::parking_lot::Mutex<u64, C> {
+    type Guard<'a> = lock_rank::parking_lot::MutexGuard<'a, u64, C>;
     fn make(value: u64) -> Self {
         Self::new(value)
     }
@@ -185,8 +185,8 @@ impl ReadLock for TracingRwLock<u64> {
     }
 }
 
-impl<C: lock_order::LockClass> ReadLock for lock_order::RwLock<u64, C> {
-    type Guard<'a> = lock_order::RwLockReadGuard<'a, u64, C>;
+impl<C: lock_rank::LockClass> ReadLock for lock_rank::RwLock<u64, C> {
+    type Guard<'a> = lock_rank::RwLockReadGuard<'a, u64, C>;
     fn make(value: u64) -> Self {
         Self::new(value)
     }
@@ -197,8 +197,8 @@ impl<C: lock_order::LockClass> ReadLock for lock_order::RwLock<u64, C> {
 }
 
 #[cfg(feature = "parking_lot")]
-impl<C: lock_order::LockClass> ReadLock for lock_order::parking_lot::RwLock<u64, C> {
-    type Guard<'a> = lock_order::parking_lot::RwLockReadGuard<'a, u64, C>;
+impl<C: lock_rank::LockClass> ReadLock for lock_rank::parking_lot::RwLock<u64, C> {
+    type Guard<'a> = lock_rank::parking_lot::RwLockReadGuard<'a, u64, C>;
     fn make(value: u64) -> Self {
         Self::new(value)
     }
@@ -240,7 +240,7 @@ macro_rules! std_shaped_ping_pong {
 std_shaped_ping_pong! {
     (std::sync::Mutex<u64>, std::sync::Condvar) => std::sync::Mutex<u64>, std::sync::Condvar;
     (TracingMutex<u64>, TracingCondvar) => TracingMutex<u64>, TracingCondvar;
-    (lock_order::Mutex<u64, R1>, lock_order::Condvar) => lock_order::Mutex<u64, R1>, lock_order::Condvar;
+    (lock_rank::Mutex<u64, R1>, lock_rank::Condvar) => lock_rank::Mutex<u64, R1>, lock_rank::Condvar;
 }
 
 impl PingPong for (parking_lot::Mutex<u64>, parking_lot::Condvar) {
@@ -469,7 +469,7 @@ mod in_task {
         }
     }
 
-    impl<C: lock_order::LockClass> AsyncLock for lock_order::tokio::Mutex<u64, C> {
+    impl<C: lock_rank::LockClass> AsyncLock for lock_rank::tokio::Mutex<u64, C> {
         fn make(value: u64) -> Self {
             Self::new(value)
         }
@@ -511,10 +511,10 @@ mod in_task {
         }
     }
 
-    impl<A: lock_order::LockClass, B: lock_order::LockClass> AsyncPair<lock_order::tokio::Mutex<u64, B>>
-        for lock_order::tokio::Mutex<u64, A>
+    impl<A: lock_rank::LockClass, B: lock_rank::LockClass> AsyncPair<lock_rank::tokio::Mutex<u64, B>>
+        for lock_rank::tokio::Mutex<u64, A>
     {
-        async fn nest(&self, inner: &lock_order::tokio::Mutex<u64, B>) {
+        async fn nest(&self, inner: &lock_rank::tokio::Mutex<u64, B>) {
             let mut outer = black_box(self).lock().await;
             *black_box(inner).lock().await += 1;
             *outer += 1;
@@ -545,7 +545,7 @@ struct Workload {
     during: Option<fn() -> Box<dyn std::any::Any>>,
 }
 
-/// A workload comparing one lock-order lock type to the plain one it wraps.
+/// A workload comparing one lock-rank lock type to the plain one it wraps.
 fn versus<B, L>(name: &'static str, baseline: &'static str, contenders: (B, L)) -> Workload
 where
     B: FnMut(u64) -> Duration + 'static,
@@ -555,13 +555,13 @@ where
         name,
         threaded: false,
         baseline: contender(baseline, contenders.0),
-        others: vec![contender("lock-order", contenders.1)],
+        others: vec![contender("lock-rank", contenders.1)],
         during: None,
     }
 }
 
 /// A workload comparing the peers to `std::sync`, in that order: std, parking_lot,
-/// tracing-mutex, lock-order.
+/// tracing-mutex, lock-rank.
 fn peers<S, P, T, L>(name: &'static str, threaded: bool, contenders: (S, P, T, L)) -> Workload
 where
     S: FnMut(u64) -> Duration + 'static,
@@ -569,7 +569,7 @@ where
     T: FnMut(u64) -> Duration + 'static,
     L: FnMut(u64) -> Duration + 'static,
 {
-    let (std, parking_lot, tracing_mutex, lock_order) = contenders;
+    let (std, parking_lot, tracing_mutex, lock_rank) = contenders;
     Workload {
         name,
         threaded,
@@ -577,22 +577,22 @@ where
         others: vec![
             contender("parking_lot", parking_lot),
             contender("tracing-mutex", tracing_mutex),
-            contender("lock-order", lock_order),
+            contender("lock-rank", lock_rank),
         ],
         during: None,
     }
 }
 
-/// Adds to `workload` a lock-order contender timed with learning the order of unranked locks off
-/// (`lock_order::observed::set_learning`), taking turns in one process with the one learning it.
-fn not_learning<L>(mut workload: Workload, mut lock_order: L) -> Workload
+/// Adds to `workload` a lock-rank contender timed with learning the order of unranked locks off
+/// (`lock_rank::observed::set_learning`), taking turns in one process with the one learning it.
+fn not_learning<L>(mut workload: Workload, mut lock_rank: L) -> Workload
 where
     L: FnMut(u64) -> Duration + 'static,
 {
-    workload.others.push(contender("lock-order (learning off)", move |iters| {
-        lock_order::observed::set_learning(false);
-        let time = lock_order(iters);
-        lock_order::observed::set_learning(true);
+    workload.others.push(contender("lock-rank (learning off)", move |iters| {
+        lock_rank::observed::set_learning(false);
+        let time = lock_rank(iters);
+        lock_rank::observed::set_learning(true);
         time
     }));
     workload
@@ -602,8 +602,8 @@ fn workloads() -> Vec<Workload> {
     type StdM = std::sync::Mutex<u64>;
     type PlM = parking_lot::Mutex<u64>;
     type TmM = TracingMutex<u64>;
-    type Lo<C> = lock_order::Mutex<u64, C>;
-    type LoU = lock_order::Mutex<u64>;
+    type Lo<C> = lock_rank::Mutex<u64, C>;
+    type LoU = lock_rank::Mutex<u64>;
 
     let mut all = vec![
         peers(
@@ -682,10 +682,10 @@ fn workloads() -> Vec<Workload> {
                     fresh_locks::<StdM, StdM>(),
                     fresh_locks::<PlM, PlM>(),
                     fresh_locks::<TmM, TmM>(),
-                    fresh_locks::<lock_order::RwLock<u64>, LoU>(),
+                    fresh_locks::<lock_rank::RwLock<u64>, LoU>(),
                 ),
             ),
-            fresh_locks::<lock_order::RwLock<u64>, LoU>(),
+            fresh_locks::<lock_rank::RwLock<u64>, LoU>(),
         ),
         versus(
             "uncontended lock+unlock, through the plain view",
@@ -704,7 +704,7 @@ fn workloads() -> Vec<Workload> {
                 read_uncontended::<std::sync::RwLock<u64>>(),
                 read_uncontended::<parking_lot::RwLock<u64>>(),
                 read_uncontended::<TracingRwLock<u64>>(),
-                read_uncontended::<lock_order::RwLock<u64, R1>>(),
+                read_uncontended::<lock_rank::RwLock<u64, R1>>(),
             ),
         ),
         peers(
@@ -714,13 +714,13 @@ fn workloads() -> Vec<Workload> {
                 ping_pong::<(StdM, std::sync::Condvar)>(),
                 ping_pong::<(PlM, parking_lot::Condvar)>(),
                 ping_pong::<(TmM, TracingCondvar)>(),
-                ping_pong::<(Lo<R1>, lock_order::Condvar)>(),
+                ping_pong::<(Lo<R1>, lock_rank::Condvar)>(),
             ),
         ),
     ];
     #[cfg(feature = "parking_lot")]
     {
-        type LoPl<C> = lock_order::parking_lot::Mutex<u64, C>;
+        type LoPl<C> = lock_rank::parking_lot::Mutex<u64, C>;
         all.push(versus(
             "parking_lot Mutex lock+unlock",
             "parking_lot",
@@ -736,14 +736,14 @@ fn workloads() -> Vec<Workload> {
             "parking_lot",
             (
                 read_uncontended::<parking_lot::RwLock<u64>>(),
-                read_uncontended::<lock_order::parking_lot::RwLock<u64, R1>>(),
+                read_uncontended::<lock_rank::parking_lot::RwLock<u64, R1>>(),
             ),
         ));
     }
     #[cfg(feature = "tokio")]
     {
         type TkM = tokio::sync::Mutex<u64>;
-        type LoTk<C> = lock_order::tokio::Mutex<u64, C>;
+        type LoTk<C> = lock_rank::tokio::Mutex<u64, C>;
         all.push(versus(
             "tokio Mutex lock+unlock, in a task",
             "tokio",
@@ -761,7 +761,7 @@ fn workloads() -> Vec<Workload> {
         ));
     }
     all.push(Workload {
-        during: Some(|| Box::new(lock_order::watchdog::start(Duration::from_millis(20)))),
+        during: Some(|| Box::new(lock_rank::watchdog::start(Duration::from_millis(20)))),
         ..versus(
             "uncontended lock+unlock, watchdog polling every 5 ms",
             "std",
@@ -833,8 +833,8 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn main() {
     let settings = Settings::from_env();
-    let mode = if lock_order::CHECKS_ENABLED { "checked" } else { "unchecked" };
-    eprintln!("lock-order {mode}; {} rounds, batches of about {:?}", settings.rounds, settings.batch);
+    let mode = if lock_rank::CHECKS_ENABLED { "checked" } else { "unchecked" };
+    eprintln!("lock-rank {mode}; {} rounds, batches of about {:?}", settings.rounds, settings.batch);
     println!("# row\tmode\tworkload\tbaseline\tbaseline_ns_per_op\tlock\tmedian\tmin\tmax");
 
     for mut workload in workloads() {
@@ -892,8 +892,8 @@ fn main() {
             );
         }
     }
-    if lock_order::CHECKS_ENABLED {
+    if lock_rank::CHECKS_ENABLED {
         // The graph learned from every unranked row, however many locks they made.
-        eprintln!("learned lock order after the bench: {:?}", lock_order::observed::size());
+        eprintln!("learned lock order after the bench: {:?}", lock_rank::observed::size());
     }
 }

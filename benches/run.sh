@@ -4,12 +4,12 @@
 #   benches/run.sh                   # about 7 minutes on 2 cores, half of it compiling
 #   PEERS_ROUNDS=51 benches/run.sh   # more rounds (see benches/peers.rs for every setting)
 #
-# One binary holds lock-order in one mode only, so the bench runs four times:
-#   1. a plain release build: lock-order unchecked, next to std, parking_lot and tracing-mutex
+# One binary holds lock-rank in one mode only, so the bench runs four times:
+#   1. a plain release build: lock-rank unchecked, next to std, parking_lot and tracing-mutex
 #      (with the `tokio` and `parking_lot` features, whose rows compare against the plain locks);
-#   2. `--features enforce`: lock-order checked, the std-shaped locks;
-#   3. `--features enforce,parking_lot`: lock-order checked, the parking_lot locks;
-#   4. `--features enforce,tokio`: lock-order checked, the tokio locks and a std-shaped lock
+#   2. `--features enforce`: lock-rank checked, the std-shaped locks;
+#   3. `--features enforce,parking_lot`: lock-rank checked, the parking_lot locks;
+#   4. `--features enforce,tokio`: lock-rank checked, the tokio locks and a std-shaped lock
 #      taken in a task. Apart from runs 2 and 3: with the `tokio` feature every checked sync
 #      acquire also asks tokio which task is running (see the README), and runs 2 and 3 show
 #      each backend as a program without tokio gets it.
@@ -28,8 +28,8 @@ if [ "$(uname -m)" = x86_64 ]; then
 fi
 export RUSTFLAGS="${PEERS_RUSTFLAGS-$pinned}"
 export CARGO_TARGET_DIR="${PEERS_TARGET_DIR:-${CARGO_TARGET_DIR:-target}/peers}"
-# Backtrace capture would make tracing-mutex (and lock-order, with LOCK_ORDER_BACKTRACE) slower.
-unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_ORDER_BACKTRACE
+# Backtrace capture would make tracing-mutex (and lock-rank, with LOCK_RANK_BACKTRACE) slower.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE LOCK_RANK_BACKTRACE
 
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
@@ -47,9 +47,9 @@ started=$(date +%s)
 # one build only.
 for _ in $(seq "$runs"); do
     bench --features tokio,parking_lot
-    PEERS_LOCKS=lock-order bench --features enforce
-    PEERS_LOCKS=lock-order PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
-    PEERS_LOCKS=lock-order PEERS_WORKLOADS="in a task" bench --features enforce,tokio
+    PEERS_LOCKS=lock-rank bench --features enforce
+    PEERS_LOCKS=lock-rank PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
+    PEERS_LOCKS=lock-rank PEERS_WORKLOADS="in a task" bench --features enforce,tokio
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
@@ -70,7 +70,7 @@ $1 == "row" {
     mode = $2; w = $3; lock = $6
     if (!(w in seen)) { seen[w] = 1; order[++n] = w; base[w] = $4 }
     base_list[w] = base_list[w] " " $5
-    col = lock == "lock-order" ? "lock-order " mode : lock
+    col = lock == "lock-rank" ? "lock-rank " mode : lock
     key = w SUBSEP col
     runs_of[key] = runs_of[key] " " $7
     if (!(key in lo) || $8 + 0 < lo[key]) lo[key] = $8
@@ -79,13 +79,13 @@ $1 == "row" {
 END {
     for (key in runs_of) median[key] = mid(runs_of[key])
     for (w in base_list) base_ns[w] = mid(base_list[w])
-    print "| Workload | std, ns/op | parking_lot | tracing-mutex | lock-order, checked | lock-order, unchecked |"
+    print "| Workload | std, ns/op | parking_lot | tracing-mutex | lock-rank, checked | lock-rank, unchecked |"
     print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
         w = order[i]
         if (base[w] != "std" || w ~ /in a task/) continue
         printf "| %s | %.1f | %s | %s | %s | %s |\n", w, base_ns[w], cell(w, "parking_lot"), cell(w, "tracing-mutex"),
-            cell(w, "lock-order checked"), cell(w, "lock-order unchecked")
+            cell(w, "lock-rank checked"), cell(w, "lock-rank unchecked")
     }
     header = 0
     for (i = 1; i <= n; i++) {
@@ -93,11 +93,11 @@ END {
         if (base[w] == "std" && w !~ /in a task/) continue
         if (!header) {
             print ""
-            print "| Workload | baseline | baseline, ns/op | lock-order, checked | lock-order, unchecked |"
+            print "| Workload | baseline | baseline, ns/op | lock-rank, checked | lock-rank, unchecked |"
             print "|---|---|---:|---:|---:|"
             header = 1
         }
-        printf "| %s | %s | %.1f | %s | %s |\n", w, base[w], base_ns[w], cell(w, "lock-order checked"),
-            cell(w, "lock-order unchecked")
+        printf "| %s | %s | %.1f | %s | %s |\n", w, base[w], base_ns[w], cell(w, "lock-rank checked"),
+            cell(w, "lock-rank unchecked")
     }
 }' "$rows"

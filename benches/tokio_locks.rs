@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 /// The ledger: a ranked async mutex.
 #[lock_rank(20)]
@@ -29,9 +29,9 @@ type Run<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Duration> + Se
 type Op = fn(&Locks) -> Run<'_>;
 
 struct Locks {
-    checked_mutex: lock_order::tokio::Mutex<u64, Ledger>,
+    checked_mutex: lock_rank::tokio::Mutex<u64, Ledger>,
     plain_mutex: tokio::sync::Mutex<u64>,
-    checked_semaphore: lock_order::tokio::Semaphore<Conns>,
+    checked_semaphore: lock_rank::tokio::Semaphore<Conns>,
     plain_semaphore: tokio::sync::Semaphore,
 }
 
@@ -107,9 +107,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
     let locks = Arc::new(Locks {
-        checked_mutex: lock_order::tokio::Mutex::new(0),
+        checked_mutex: lock_rank::tokio::Mutex::new(0),
         plain_mutex: tokio::sync::Mutex::new(0),
-        checked_semaphore: lock_order::tokio::Semaphore::new(8),
+        checked_semaphore: lock_rank::tokio::Semaphore::new(8),
         plain_semaphore: tokio::sync::Semaphore::new(8),
     });
     let cases: [(&str, Op, Op); 2] = [
@@ -117,8 +117,8 @@ fn main() {
         ("Semaphore acquire + release", checked_semaphore, plain_semaphore),
     ];
     println!(
-        "lock_order::tokio vs tokio::sync, uncontended, checks {} ({ROUNDS} rounds of {OPS} ops, median)",
-        if lock_order::CHECKS_ENABLED { "on" } else { "off" }
+        "lock_rank::tokio vs tokio::sync, uncontended, checks {} ({ROUNDS} rounds of {OPS} ops, median)",
+        if lock_rank::CHECKS_ENABLED { "on" } else { "off" }
     );
     println!("{:<30} {:<12} {:>12} {:>12} {:>8}", "operation", "held by", "checked ns", "tokio ns", "ratio");
     for (name, checked, plain) in cases {

@@ -18,10 +18,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lock_order::tokio::{Mutex, RwLock, Semaphore};
+use lock_rank::tokio::{Mutex, RwLock, Semaphore};
 use tokio::sync::Barrier;
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Service {
     /// Database connections: taken first.
     #[lock_rank(10)]
@@ -100,7 +100,7 @@ fn run(fixed: bool) -> Vec<String> {
             outcomes.push(match tokio::time::timeout(Duration::from_secs(2), task).await {
                 Ok(Ok(done)) => format!("{name}: {done}"),
                 Ok(Err(failed)) => match failed.try_into_panic() {
-                    Ok(payload) => format!("{name}: stopped by lock-order:\n\n{}\n", message(payload)),
+                    Ok(payload) => format!("{name}: stopped by lock-rank:\n\n{}\n", message(payload)),
                     Err(failed) => format!("{name}: {failed}"),
                 },
                 Err(_) => format!("{name}: HUNG for 2s: a deadlock, at 0% CPU, with no error"),
@@ -127,12 +127,12 @@ fn main() {
         }
     }));
 
-    println!("The declared lock order:\n\n{}", lock_order::registry::to_markdown());
+    println!("The declared lock order:\n\n{}", lock_rank::registry::to_markdown());
     println!("== The broken service: transfer persists while holding the ledger ==\n");
     for line in run(false) {
         println!("{line}");
     }
-    if !lock_order::CHECKS_ENABLED {
+    if !lock_rank::CHECKS_ENABLED {
         println!("\n(checks are off in this build: run a debug build, or add `--features enforce`)");
     }
     println!("\n== The fixed service: connection first, then ledger ==\n");

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use lock_order::{Mutex, RwLock};
+use lock_rank::{Mutex, RwLock};
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank {
     /// Balances, by account number.
     #[lock_rank(ranks::ACCOUNTS)]
@@ -62,12 +62,12 @@ impl Bank {
     }
 }
 
-lock_order::order! {
+lock_rank::order! {
     /// The bank's lock order: the balances before the audit log.
     ///
     /// The order as a graph, rendered from `docs/bank-lock-order.dot` by graphviz:
     ///
-    /// <div class="lock-order-graph">
+    /// <div class="lock-rank-graph">
     #[doc = include_str!("../docs/bank-lock-order.svg")]
     /// </div>
     pub mod ranks {
@@ -79,7 +79,7 @@ lock_order::order! {
 }
 
 /// Runs the teller and an auditor side by side; returns each thread's outcome, or exits if they
-/// hang (which is what this program would do without lock-order's checks).
+/// hang (which is what this program would do without lock-rank's checks).
 fn run(bank: &Arc<Bank>, audit: fn(&Bank) -> i64) -> Vec<Result<String, String>> {
     let (done, finished) = mpsc::channel();
     let teller = {
@@ -125,9 +125,9 @@ fn run(bank: &Arc<Bank>, audit: fn(&Bank) -> i64) -> Vec<Result<String, String>>
 }
 
 fn main() {
-    if !lock_order::CHECKS_ENABLED {
+    if !lock_rank::CHECKS_ENABLED {
         eprintln!(
-            "lock-order checks are off in this build (release without the `enforce` feature);\n\
+            "lock-rank checks are off in this build (release without the `enforce` feature);\n\
              the buggy auditor would really deadlock. Run `cargo run --example bank`, or add \
              `--features enforce` to a release build."
         );
@@ -161,7 +161,7 @@ fn main() {
 
 /// The example's docs include its lock order, generated from the declarations above; this test
 /// fails when the page or the graph is stale (`cargo test --example bank`), and
-/// `LOCK_ORDER_BLESS=1 cargo test --example bank` rewrites them.
+/// `LOCK_RANK_BLESS=1 cargo test --example bank` rewrites them.
 #[cfg(test)]
 mod tests {
     use std::process::Command;
@@ -171,11 +171,11 @@ mod tests {
 
     #[test]
     fn lock_order_docs_are_fresh() {
-        let order = lock_order::registry::declared_in(env!("CARGO_CRATE_NAME"));
-        lock_order::registry::assert_fresh("docs/bank-lock-order.md", &order.to_markdown());
+        let order = lock_rank::registry::declared_in(env!("CARGO_CRATE_NAME"));
+        lock_rank::registry::assert_fresh("docs/bank-lock-order.md", &order.to_markdown());
         let dot = order.to_dot();
-        lock_order::registry::assert_fresh(GRAPH, &dot);
-        if lock_order::registry::blessing() {
+        lock_rank::registry::assert_fresh(GRAPH, &dot);
+        if lock_rank::registry::blessing() {
             let rendered = Command::new("dot").args(["-Tsvg", GRAPH, "-o", PICTURE]).status();
             assert!(
                 rendered.is_ok_and(|status| status.success()),
@@ -186,7 +186,7 @@ mod tests {
         // draws the nodes, labels and edges of the fresh graph, and no others.
         let svg = std::fs::read_to_string(PICTURE).expect("the rendered lock order");
         let stale = |what: String| {
-            format!("{PICTURE} is stale ({what}): refresh it with `LOCK_ORDER_BLESS=1 cargo test --example bank`, which runs graphviz's `dot`")
+            format!("{PICTURE} is stale ({what}): refresh it with `LOCK_RANK_BLESS=1 cargo test --example bank`, which runs graphviz's `dot`")
         };
         let nodes: Vec<(&str, &str)> = dot
             .split("; ")

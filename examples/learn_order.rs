@@ -1,10 +1,10 @@
 //! A small program whose locks have no ranks, as a codebase has just after switching its `use`
-//! lines to lock-order: the order it takes them in is learned as it runs, its inversion is
+//! lines to lock-rank: the order it takes them in is learned as it runs, its inversion is
 //! reported with both sites where the opposite order was established, and at the end the order
-//! it follows is printed as a `lock_order::order!` block to paste.
+//! it follows is printed as a `lock_rank::order!` block to paste.
 //!
 //! Run: `cargo run --example learn_order`
-//! (`LOCK_ORDER_SUGGEST=order.rs cargo run --example learn_order` also writes the suggestion to
+//! (`LOCK_RANK_SUGGEST=order.rs cargo run --example learn_order` also writes the suggestion to
 //! `order.rs` when the program exits.)
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use std::process;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::thread;
 
-use lock_order::{Mutex, Policy, RwLock, ViolationKind};
+use lock_rank::{Mutex, Policy, RwLock, ViolationKind};
 
 /// A store with three unranked locks.
 struct Store {
@@ -49,14 +49,14 @@ impl Store {
 }
 
 fn main() {
-    if !lock_order::CHECKS_ENABLED {
-        eprintln!("lock-order checks are off in this build, so no order is learned.");
+    if !lock_rank::CHECKS_ENABLED {
+        eprintln!("lock-rank checks are off in this build, so no order is learned.");
         process::exit(2);
     }
     // Print each report and go on, rather than panicking at the first.
     let reports = Arc::new(StdMutex::new(Vec::new()));
     let sink = Arc::clone(&reports);
-    lock_order::set_policy(Policy::callback(move |v| {
+    lock_rank::set_policy(Policy::callback(move |v| {
         println!("{v}\n");
         sink.lock().unwrap().push(v.kind);
     }));
@@ -72,7 +72,7 @@ fn main() {
     thread::spawn(move || evicting.evict("alpha")).join().unwrap();
 
     let caught = reports.lock().unwrap().iter().filter(|&&k| k == ViolationKind::OrderCycle).count();
-    println!("{}", lock_order::observed::suggest());
+    println!("{}", lock_rank::observed::suggest());
     if caught != 1 {
         eprintln!("expected the one inversion to be reported, got {caught} reports");
         process::exit(1);

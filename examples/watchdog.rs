@@ -1,7 +1,7 @@
 //! A program that hangs on purpose, and the watchdog that names why.
 //!
 //! Two workers take two *unranked* locks in opposite orders and really deadlock: learning the
-//! order of unranked locks (see `lock_order::observed`) would report the second order before it
+//! order of unranked locks (see `lock_rank::observed`) would report the second order before it
 //! blocks, so this program turns it off, to show what a hang that nothing caught looks like. The watchdog notices the blocked acquires, finds the cycle of
 //! threads waiting for each other, and prints it with every acquisition site. Then this program
 //! exits, since the two workers will never wake up.
@@ -13,26 +13,24 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use lock_order::watchdog::Finding;
-use lock_order::Mutex;
+use lock_rank::watchdog::Finding;
+use lock_rank::Mutex;
 
 fn main() {
-    if !lock_order::CHECKS_ENABLED {
-        eprintln!(
-            "lock-order checks are off in this build, so nothing is recorded for the watchdog to read."
-        );
+    if !lock_rank::CHECKS_ENABLED {
+        eprintln!("lock-rank checks are off in this build, so nothing is recorded for the watchdog to read.");
         process::exit(2);
     }
-    let _watchdog = lock_order::watchdog::start_with(Duration::from_millis(200), |finding| {
+    let _watchdog = lock_rank::watchdog::start_with(Duration::from_millis(200), |finding| {
         println!("{finding}\n");
         if let Finding::Deadlock(_) = finding {
-            println!("{}", lock_order::dump());
+            println!("{}", lock_rank::dump());
             println!("the watchdog found the deadlock; exiting");
             process::exit(0);
         }
     });
 
-    lock_order::observed::set_learning(false);
+    lock_rank::observed::set_learning(false);
     let inventory: Arc<Mutex<u32>> = Arc::new(Mutex::new(10));
     let orders: Arc<Mutex<Vec<u32>>> = Arc::new(Mutex::new(Vec::new()));
     let both_hold_one = Arc::new(Barrier::new(2));

@@ -1,16 +1,16 @@
-//! # lock-order
+//! # lock-rank
 //!
 //! Deadlocks from inconsistent lock ordering, caught on the first wrong-order acquire.
 //!
 //! A deadlock needs a cycle: one thread holds `A` and waits for `B` while another holds `B` and
-//! waits for `A`. The classic cure is one global lock order, followed everywhere. lock-order
+//! waits for `A`. The classic cure is one global lock order, followed everywhere. lock-rank
 //! makes that order code: `#[lock_rank(N)]` gives each lock its place, and in debug builds every
 //! blocking acquire checks that the ranks the thread holds stay strictly increasing. The first
 //! acquire that breaks the order is reported, naming both locks, their ranks and **both
 //! acquisition sites**, long before the unlucky interleaving that would actually hang.
 //!
 //! ```
-//! use lock_order::{lock_rank, Mutex, RwLock};
+//! use lock_rank::{lock_rank, Mutex, RwLock};
 //!
 //! #[lock_rank(1)]
 //! static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
@@ -29,7 +29,7 @@
 //! panics at once (the payload is a `String`):
 //!
 //! ```
-//! # use lock_order::{lock_rank, Mutex, RwLock};
+//! # use lock_rank::{lock_rank, Mutex, RwLock};
 //! # #[lock_rank(1)]
 //! # static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 //! # #[lock_rank(2)]
@@ -38,7 +38,7 @@
 //!     let _log = AUDIT_LOG.read().unwrap();   // rank 2 ...
 //!     let _acc = ACCOUNTS.lock().unwrap();    // ... then rank 1: wrong order
 //! });
-//! if lock_order::CHECKS_ENABLED {
+//! if lock_rank::CHECKS_ENABLED {
 //!     let report = caught.unwrap_err().downcast::<String>().unwrap();
 //!     assert!(report.starts_with(
 //!         "lock order violation: acquiring `ACCOUNTS` (rank 1) while holding `AUDIT_LOG` (rank 2)"
@@ -64,7 +64,7 @@
 //! | What | How |
 //! |---|---|
 //! | a `static` | `#[lock_rank(1)] static A: Mutex<T> = Mutex::new(..);` |
-//! | a struct field | `#[lock_order::ranked]` on the struct, `#[lock_rank(10)]` on the field |
+//! | a struct field | `#[lock_rank::ranked]` on the struct, `#[lock_rank(10)]` on the field |
 //! | many locks of one kind (shards, per-account locks) | a class: `#[lock_rank(5)] struct Shard;`, then `Mutex<T, Shard>` |
 //! | a local lock | a class too: `let m: Mutex<T, Shard> = Mutex::new(..);` |
 //! | a named rank | `order! { pub mod ranks { ACCOUNTS = 10, ... } }`, then `#[lock_rank(ranks::ACCOUNTS)]` |
@@ -107,36 +107,36 @@
 //! A crate's docs can list all its ranked locks on one page, in rank order, each under the
 //! `order!` constant of its rank. A macro sees one item at a time, so, as Go does for its lock
 //! ranking, the page is generated from the registry into a file that the crate includes in its
-//! docs, `#![doc = include_str!("../docs/lock-order.md")]`, and a one-line test fails when the
+//! docs, `#![doc = include_str!("../docs/lock-rank.md")]`, and a one-line test fails when the
 //! file is stale, printing the difference and the command that refreshes it
-//! (`LOCK_ORDER_BLESS=1 cargo test lock_order_docs_are_fresh`):
+//! (`LOCK_RANK_BLESS=1 cargo test lock_order_docs_are_fresh`):
 //!
 //! ```no_run
 //! #[test]
 //! fn lock_order_docs_are_fresh() {
-//!     let order = lock_order::registry::declared_in(env!("CARGO_CRATE_NAME"));
-//!     lock_order::registry::assert_fresh("docs/lock-order.md", &order.to_markdown());
+//!     let order = lock_rank::registry::declared_in(env!("CARGO_CRATE_NAME"));
+//!     lock_rank::registry::assert_fresh("docs/lock-rank.md", &order.to_markdown());
 //! }
 //! ```
 //!
 //! [`registry::DeclaredOrder::to_dot`] draws the same order for graphviz; the bank demo's
 //! (`examples/bank.rs`, whose docs include its page), rendered with `dot -Tsvg`:
 //!
-//! <div class="lock-order-graph">
+//! <div class="lock-rank-graph">
 #![doc = include_str!("../docs/bank-lock-order.svg")]
 //! </div>
 //!
 //! ## Features
 //!
 //! - `enforce`: checks in release builds too.
-//! - `tokio`: `lock_order::tokio::{Mutex, RwLock, Semaphore}`, ranked async locks checked per
+//! - `tokio`: `lock_rank::tokio::{Mutex, RwLock, Semaphore}`, ranked async locks checked per
 //!   task.
 
 #![warn(missing_docs)]
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use lock_order_runtime::{
+pub use lock_rank_runtime::{
     class_of, held_locks, observed, registry, set_policy, with_policy, Access, Acquisition, ClassInfo,
     Condvar, Holder, LockClass, LockKind, LockResult, Mutex, MutexGuard, PoisonError, Policy, RankedClass,
     RankedLock, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError, TryLockResult, Unranked, Violation,
@@ -144,25 +144,25 @@ pub use lock_order_runtime::{
 };
 
 // Diagnostics for a hung program: who holds what since where, who waits for what.
-pub use lock_order_runtime::{
+pub use lock_rank_runtime::{
     assert_no_locks_held, dump, watchdog, BlockedOn, Dump, HolderState, LockHolder, LockTimeout,
     TimedLockError, TimedLockResult,
 };
 
 #[cfg(all(unix, feature = "signal"))]
-pub use lock_order_runtime::signal;
+pub use lock_rank_runtime::signal;
 
 #[cfg(feature = "tokio")]
-pub use lock_order_runtime::tokio;
+pub use lock_rank_runtime::tokio;
 
 #[cfg(feature = "lock_api")]
-pub use lock_order_runtime::lock_api;
+pub use lock_rank_runtime::lock_api;
 
 #[cfg(feature = "parking_lot")]
-pub use lock_order_runtime::parking_lot;
+pub use lock_rank_runtime::parking_lot;
 
 #[doc(hidden)]
-pub use lock_order_runtime::__private;
+pub use lock_rank_runtime::__private;
 
 /// Declares a lock's place in the global lock order.
 ///
@@ -180,7 +180,7 @@ pub use lock_order_runtime::__private;
 /// On a `static` lock:
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// pub mod ranks {
 ///     pub const LEDGER: u32 = 5;
@@ -206,7 +206,7 @@ pub use lock_order_runtime::__private;
 /// shards of a table. Hold two of them together with [`Mutex::lock_all`]:
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// /// One shard of the session table.
 /// #[lock_rank(3)]
@@ -234,17 +234,17 @@ pub use lock_order_runtime::__private;
 /// | made later | `LazyLock<L>`, `OnceLock<L>`, `LazyCell<L>`, `OnceCell<L>`, `once_cell`'s `Lazy<L>` |
 /// | many | `Vec<L>`, `[L; N]`, `Box<[L]>`, the values of `HashMap<K, L>` and `BTreeMap<K, L>` |
 /// | nested | `Arc<Vec<L>>`, `Option<Arc<RwLock<T>>>`, `LazyLock<Vec<Mutex<T>>>`, ... |
-/// | a type alias of any of these, or a lock imported under another name | `type Locked<T> = Arc<RwLock<T>>`, `use lock_order::Mutex as Lock;` |
+/// | a type alias of any of these, or a lock imported under another name | `type Locked<T> = Arc<RwLock<T>>`, `use lock_rank::Mutex as Lock;` |
 ///
 /// ```
 /// use std::collections::HashMap;
 /// use std::sync::{Arc, LazyLock};
-/// use lock_order::{lock_rank, Mutex, RwLock};
+/// use lock_rank::{lock_rank, Mutex, RwLock};
 ///
 /// #[lock_rank(1)]
 /// static CONFIG: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct AppState {
 ///     #[lock_rank(10)]
 ///     users: Arc<Mutex<HashMap<u32, String>>>,
@@ -262,14 +262,14 @@ pub use lock_order_runtime::__private;
 ///
 /// type Locked<T> = Arc<RwLock<T>>;
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct Cache<T> {
 ///     #[lock_rank(20)]
 ///     entries: Locked<Vec<T>>,
 /// }
 ///
 /// let cache = Cache { entries: Arc::new(RwLock::new(vec![1u8])) };
-/// assert_eq!(lock_order::class_of(&*cache.entries).map(|c| c.rank()), Some(20));
+/// assert_eq!(lock_rank::class_of(&*cache.entries).map(|c| c.rank()), Some(20));
 /// ```
 ///
 /// A type the macro does not know by name (an alias, a renamed import) is ranked by the compiler,
@@ -294,13 +294,13 @@ pub use lock_order_runtime::__private;
 /// ```
 /// use std::collections::HashMap;
 /// use std::sync::Arc;
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// fn user_count(users: &Mutex<HashMap<u32, String>>) -> usize {
 ///     users.lock().unwrap().len()
 /// }
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct AppState {
 ///     #[lock_rank(10)]
 ///     users: Arc<Mutex<HashMap<u32, String>>>,
@@ -319,7 +319,7 @@ pub use lock_order_runtime::__private;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::{lock_rank, RwLock};
+/// use lock_rank::{lock_rank, RwLock};
 ///
 /// /// Request counters, shared by the scheduler and the server.
 /// #[lock_rank(30)]
@@ -334,9 +334,9 @@ pub use lock_order_runtime::__private;
 /// let server = Server { stats };
 /// *server.stats.write().unwrap() += 1;
 /// assert_eq!(*scheduler.stats.read().unwrap(), 1);
-/// assert_eq!(lock_order::class_of(&*scheduler.stats).unwrap().rank(), 30);
+/// assert_eq!(lock_rank::class_of(&*scheduler.stats).unwrap().rank(), 30);
 /// ```
-pub use lock_order_macros::lock_rank;
+pub use lock_rank_macros::lock_rank;
 
 /// What `#[ranked]` names a field's `#[lock_rank]` by when the user imported no `lock_rank`.
 #[doc(hidden)]
@@ -351,14 +351,14 @@ pub mod __attributes {
 /// `Bank::accounts`), with the field's visibility.
 ///
 /// A field's `#[lock_rank]` is read by this macro, not expanded on its own, so it needs no
-/// `use lock_order::lock_rank`. Without `#[lock_order::ranked]` on the struct, rustc rejects it
+/// `use lock_rank::lock_rank`. Without `#[lock_rank::ranked]` on the struct, rustc rejects it
 /// with "expected non-macro attribute, found attribute macro `lock_rank`" (or "cannot find
-/// attribute `lock_rank` in this scope"): add `#[lock_order::ranked]` to the struct.
+/// attribute `lock_rank` in this scope"): add `#[lock_rank::ranked]` to the struct.
 ///
 /// ```
-/// use lock_order::{Mutex, RwLock};
+/// use lock_rank::{Mutex, RwLock};
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct Bank {
 ///     #[lock_rank(10)]
 ///     accounts: Mutex<Vec<u64>>,
@@ -376,9 +376,9 @@ pub mod __attributes {
 /// let accounts = bank.accounts.lock().unwrap();
 /// bank.journal.write().unwrap().push(format!("{} accounts", accounts.len()));
 /// # drop(accounts);
-/// assert_eq!(lock_order::class_of(&bank.accounts).unwrap().name(), "Bank::accounts");
+/// assert_eq!(lock_rank::class_of(&bank.accounts).unwrap().name(), "Bank::accounts");
 /// ```
-pub use lock_order_macros::ranked;
+pub use lock_rank_macros::ranked;
 
 /// Declares the lock order in one place, as a module of documented rank constants.
 ///
@@ -389,9 +389,9 @@ pub use lock_order_macros::ranked;
 /// order.
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
-/// lock_order::order! {
+/// lock_rank::order! {
 ///     /// The lock order of the bank.
 ///     pub mod ranks {
 ///         /// Account balances.
@@ -407,7 +407,7 @@ pub use lock_order_macros::ranked;
 /// assert_eq!(ranks::AUDIT_LOG, 20);
 /// assert_eq!(ranks::ALL, &[("ACCOUNTS", 10), ("AUDIT_LOG", 20)]);
 /// ```
-pub use lock_order_macros::order;
+pub use lock_rank_macros::order;
 
 /// The README's examples, compiled and run as doc tests (they use every optional module).
 #[cfg(all(doctest, feature = "tokio", feature = "parking_lot", feature = "lock_api"))]

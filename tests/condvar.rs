@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, Outcome, FINISH};
-use lock_order::{lock_rank, Condvar, Mutex, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Condvar, Mutex, ViolationKind, CHECKS_ENABLED};
 
 /// Counters, taken before the queue.
 #[lock_rank(1)]
@@ -62,7 +62,7 @@ fn producer_and_consumers_on_a_ranked_mutex_raise_no_false_report() {
                 }
                 let counted = *own.lock().unwrap();
                 *s.stats.lock().unwrap() += counted;
-                (taken, lock_order::held_locks().len())
+                (taken, lock_rank::held_locks().len())
             })
         });
         let _ = tx.send(result);
@@ -91,7 +91,7 @@ fn producer_and_consumers_on_a_ranked_mutex_raise_no_false_report() {
                     *s.stats.lock().unwrap() += 1;
                     taken += 1;
                 }
-                (taken, lock_order::held_locks().len())
+                (taken, lock_rank::held_locks().len())
             })
         });
         let _ = tx.send(result);
@@ -107,7 +107,7 @@ fn producer_and_consumers_on_a_ranked_mutex_raise_no_false_report() {
                 }
                 s.queue.lock().unwrap().1 = true;
                 s.ready.notify_all();
-                (0, lock_order::held_locks().len())
+                (0, lock_rank::held_locks().len())
             })
         });
         let _ = done.send(result);
@@ -148,7 +148,7 @@ fn waiting_on_a_low_ranked_mutex_while_holding_a_higher_one_is_reported_before_t
                     .map_err(drop)
             }
         });
-        (low_line, high_line, wait_line.get(), result, lock_order::held_locks().len())
+        (low_line, high_line, wait_line.get(), result, lock_rank::held_locks().len())
     });
     let (low_line, high_line, wait_line, result, held_after) = match outcome {
         Outcome::Finished(values) => values,
@@ -238,5 +238,5 @@ fn waiting_while_holding_only_lower_ranked_locks_is_fine_and_keeps_the_record() 
         drop(guard);
     });
     assert!(violations.is_empty(), "{violations:?}");
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }

@@ -1,5 +1,5 @@
 //! The ways a lock gets (or does not get) a rank: `#[lock_rank(N)]` on statics, with a literal or
-//! the path of a constant, `order!` tables, `#[lock_order::ranked]` struct fields, class structs,
+//! the path of a constant, `order!` tables, `#[lock_rank::ranked]` struct fields, class structs,
 //! and unranked locks, which are checked for recursion only.
 
 #[macro_use]
@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::sync::{Arc, LazyLock};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, FINISH, HANG};
-use lock_order::{
+use lock_rank::{
     class_of, lock_rank, order, ranked, LockClass, Mutex, RwLock, ViolationKind, CHECKS_ENABLED,
 };
 
@@ -36,7 +36,7 @@ const CACHE_RANK: u32 = 15;
 static CACHE: Mutex<u32> = Mutex::new(0);
 
 mod nested {
-    use lock_order::{lock_rank, Mutex};
+    use lock_rank::{lock_rank, Mutex};
 
     /// Lives in a module of its own.
     #[lock_rank(super::ranks::JOURNAL)]
@@ -114,7 +114,7 @@ fn a_class_info_knows_where_and_what_it_was_declared() {
     assert_eq!(accounts.line(), line_of!("    #[lock_rank(ranks::ACCOUNTS)]"));
     // Every ranked class is in the registry, by rank.
     let registered: Vec<(&str, u32)> =
-        lock_order::registry::classes().iter().map(|c| (c.name(), c.rank())).collect();
+        lock_rank::registry::classes().iter().map(|c| (c.name(), c.rank())).collect();
     for expected in [
         ("Pair::0", 1),
         ("BALANCES", 10),
@@ -242,7 +242,7 @@ fn unranked_locks_are_never_rank_checked_and_only_their_learned_cycles_are_repor
                 let names = common::held_names();
                 assert_eq!(names[0], scratch_name());
                 assert_eq!(held()[1], lock("NESTED", Some(20), site!(nested_line, "nested::NESTED.lock")));
-                assert_eq!(lock_order::held_locks()[2].rank(), None);
+                assert_eq!(lock_rank::held_locks()[2].rank(), None);
             }
         }
         // Two unranked locks, in both orders.

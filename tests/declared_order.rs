@@ -1,15 +1,15 @@
 //! The declared order as documentation: `registry::declared_in` renders one crate's ranked locks
 //! as a Markdown page and a Graphviz graph, grouped under the `order!` constants, linking what
 //! rustdoc documents; `registry::assert_fresh` fails on a stale generated file, printing the
-//! difference and the refresh command, and rewrites it under `LOCK_ORDER_BLESS=1`. The locks
+//! difference and the refresh command, and rewrites it under `LOCK_RANK_BLESS=1`. The locks
 //! below are the only ones in this test binary, so the renderings are asserted whole.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
-use lock_order::{lock_rank, Mutex, RwLock};
+use lock_rank::{lock_rank, Mutex, RwLock};
 
-lock_order::order! {
+lock_rank::order! {
     /// The order of this test's locks.
     pub mod ranks {
         /// Account balances | by id.
@@ -22,7 +22,7 @@ lock_order::order! {
 }
 
 mod private_order {
-    lock_order::order! {
+    lock_rank::order! {
         mod ranks {
             /// Counters, in a private table.
             METRICS = 30,
@@ -41,7 +41,7 @@ pub static ACCOUNTS_LOCK: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 #[lock_rank(10)]
 static ALSO_TEN: Mutex<u8> = Mutex::new(0);
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 pub struct Bank {
     /// The audit log.
     #[lock_rank(ranks::AUDIT_LOG)]
@@ -64,7 +64,7 @@ fn line_of(text: &str) -> usize {
 
 #[test]
 fn markdown_page_lists_every_lock_in_rank_order_under_its_constant() {
-    let page = lock_order::registry::declared_in("declared_order").to_markdown();
+    let page = lock_rank::registry::declared_in("declared_order").to_markdown();
     let at = |text: &str| format!("`{HERE}:{}`", line_of(text));
     let expected = format!(
         "# The lock order of `declared_order`\n\
@@ -86,8 +86,8 @@ fn markdown_page_lists_every_lock_in_rank_order_under_its_constant() {
          | 40 (`LOOSE`) | [`Shard`](crate::Shard) | {} | One shard. |\n\
          | **50** | **[`ranks::SPARE`](crate::ranks::SPARE)** | {} | **Declared, not used yet.** |\n\
          \n\
-         Generated from the `#[lock_rank]` declarations by `lock_order::registry`; a test fails when this \
-         page is stale, and `LOCK_ORDER_BLESS=1 cargo test` rewrites it.\n",
+         Generated from the `#[lock_rank]` declarations by `lock_rank::registry`; a test fails when this \
+         page is stale, and `LOCK_RANK_BLESS=1 cargo test` rewrites it.\n",
         at("ACCOUNTS = 10"),
         at("#[lock_rank(ranks::ACCOUNTS)]"),
         at("#[lock_rank(10)]"),
@@ -103,21 +103,21 @@ fn markdown_page_lists_every_lock_in_rank_order_under_its_constant() {
 
 #[test]
 fn a_module_path_selects_the_locks_inside_it() {
-    let inner = lock_order::registry::declared_in("declared_order::private_order");
+    let inner = lock_rank::registry::declared_in("declared_order::private_order");
     assert!(inner.classes().is_empty());
     let names: Vec<_> = inner.constants().iter().map(|c| (c.name(), c.rank(), c.module_path())).collect();
     assert_eq!(names, [("METRICS", 30, "declared_order::private_order::ranks")]);
     // A crate whose name starts like this one's is another crate.
-    assert!(lock_order::registry::declared_in("declared_ord").classes().is_empty());
-    assert_eq!(lock_order::registry::declared_in("declared_order").classes().len(), 5);
+    assert!(lock_rank::registry::declared_in("declared_ord").classes().is_empty());
+    assert_eq!(lock_rank::registry::declared_in("declared_order").classes().len(), 5);
 }
 
 #[test]
 fn dot_graph_is_titled_and_labels_each_lock_with_its_constant() {
-    let dot = lock_order::registry::declared_in("declared_order").to_dot();
+    let dot = lock_rank::registry::declared_in("declared_order").to_dot();
     let node = |name: &str, text: &str| format!("\"{name} ({HERE}:{})\"", line_of(text));
     assert!(dot.starts_with(
-        "digraph lock_order {\n    rankdir=TB;\n    node [shape=box];\n    labelloc=t;\n    label=\"The lock order of declared_order\";\n"
+        "digraph lock_rank {\n    rankdir=TB;\n    node [shape=box];\n    labelloc=t;\n    label=\"The lock order of declared_order\";\n"
     ));
     let row = |rank: u32| {
         dot.lines().find(|l| l.contains("rank=same") && l.contains(&format!("\\nrank {rank}"))).unwrap()
@@ -138,10 +138,10 @@ fn dot_graph_is_titled_and_labels_each_lock_with_its_constant() {
 
 #[test]
 fn rank_paths_and_constants_are_registered() {
-    let class = lock_order::class_of(&ACCOUNTS_LOCK).unwrap();
+    let class = lock_rank::class_of(&ACCOUNTS_LOCK).unwrap();
     assert_eq!(class.rank_path(), Some("ranks::ACCOUNTS"));
-    assert_eq!(lock_order::class_of(&ALSO_TEN).unwrap().rank_path(), None);
-    let constants: Vec<_> = lock_order::registry::rank_constants()
+    assert_eq!(lock_rank::class_of(&ALSO_TEN).unwrap().rank_path(), None);
+    let constants: Vec<_> = lock_rank::registry::rank_constants()
         .iter()
         .map(|c| (c.rank(), c.name(), c.file(), c.line() as usize, c.summary()))
         .collect();
@@ -177,7 +177,7 @@ fn generated_classes_are_named_after_their_locks() {
 
 /// A scratch file for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lock-order-declared-order-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("lock-rank-declared-order-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
@@ -187,20 +187,19 @@ fn panic_message(f: impl FnOnce()) -> String {
     payload.downcast::<String>().map(|s| *s).unwrap()
 }
 
-// One test sets and clears `LOCK_ORDER_BLESS`, so no other test in this binary reads it.
+// One test sets and clears `LOCK_RANK_BLESS`, so no other test in this binary reads it.
 #[test]
 fn assert_fresh_fails_on_a_stale_file_and_blesses_it_on_request() {
-    let bless = lock_order::registry::BLESS_VAR;
-    assert_eq!(bless, "LOCK_ORDER_BLESS");
+    let bless = lock_rank::registry::BLESS_VAR;
+    assert_eq!(bless, "LOCK_RANK_BLESS");
     let saved = std::env::var_os(bless);
     std::env::remove_var(bless);
     let path = scratch("order.md");
     std::fs::write(&path, "| Rank | Lock |\n| 1 | `A` |\n| 2 | `B` |\n| 3 | `C` |\n").unwrap();
     let fresh = "| Rank | Lock |\n| 1 | `A` |\n| 2 | `B2` |\n| 3 | `C` |\n";
 
-    let message = panic_message(|| lock_order::registry::assert_fresh(&path, fresh));
-    let command =
-        "LOCK_ORDER_BLESS=1 cargo test assert_fresh_fails_on_a_stale_file_and_blesses_it_on_request";
+    let message = panic_message(|| lock_rank::registry::assert_fresh(&path, fresh));
+    let command = "LOCK_RANK_BLESS=1 cargo test assert_fresh_fails_on_a_stale_file_and_blesses_it_on_request";
     assert_eq!(
         message,
         format!(
@@ -213,7 +212,7 @@ fn assert_fresh_fails_on_a_stale_file_and_blesses_it_on_request() {
 
     let missing = scratch("missing.md");
     let _ = std::fs::remove_file(&missing);
-    let message = panic_message(|| lock_order::registry::assert_fresh(&missing, fresh));
+    let message = panic_message(|| lock_rank::registry::assert_fresh(&missing, fresh));
     assert_eq!(
         message,
         format!(
@@ -223,14 +222,14 @@ fn assert_fresh_fails_on_a_stale_file_and_blesses_it_on_request() {
     );
 
     std::env::set_var(bless, "1");
-    lock_order::registry::assert_fresh(&path, fresh);
-    let nested = scratch("docs").join("lock-order.md");
-    lock_order::registry::assert_fresh(&nested, fresh);
+    lock_rank::registry::assert_fresh(&path, fresh);
+    let nested = scratch("docs").join("lock-rank.md");
+    lock_rank::registry::assert_fresh(&nested, fresh);
     std::env::remove_var(bless);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), fresh);
     assert_eq!(std::fs::read_to_string(&nested).unwrap(), fresh);
     // Fresh now: passes without the variable.
-    lock_order::registry::assert_fresh(&path, fresh);
+    lock_rank::registry::assert_fresh(&path, fresh);
 
     if let Some(saved) = saved {
         std::env::set_var(bless, saved);

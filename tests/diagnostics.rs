@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use lock_order::watchdog::Finding;
-use lock_order::{lock_rank, Mutex, RwLock, TimedLockError, CHECKS_ENABLED};
+use lock_rank::watchdog::Finding;
+use lock_rank::{lock_rank, Mutex, RwLock, TimedLockError, CHECKS_ENABLED};
 
 #[lock_rank(10)]
 static JOURNAL: Mutex<Vec<u32>> = Mutex::new(Vec::new());
@@ -63,9 +63,9 @@ fn dump_shows_a_thread_blocked_in_lock_and_who_holds_the_lock() {
             .unwrap();
         let wait_line = line_rx.recv_timeout(Duration::from_secs(5)).unwrap();
         let found = eventually(Duration::from_secs(5), || {
-            lock_order::dump().holders.iter().any(|h| h.holder.thread_name() == Some("blocked-reader"))
+            lock_rank::dump().holders.iter().any(|h| h.holder.thread_name() == Some("blocked-reader"))
         });
-        let dump = lock_order::dump();
+        let dump = lock_rank::dump();
         if CHECKS_ENABLED {
             assert!(found, "the blocked thread never showed up:\n{dump}");
             let blocked =
@@ -90,7 +90,7 @@ fn dump_shows_a_thread_blocked_in_lock_and_who_holds_the_lock() {
     });
     if CHECKS_ENABLED {
         // Once released, the thread no longer shows as blocked.
-        assert!(lock_order::dump().holders.iter().all(|h| h.holder.thread_name() != Some("blocked-reader")));
+        assert!(lock_rank::dump().holders.iter().all(|h| h.holder.thread_name() != Some("blocked-reader")));
     }
 }
 
@@ -128,7 +128,7 @@ fn timed_lock_names_the_lock_its_rank_and_the_holder_with_its_site() {
     holder.join().unwrap();
     // Free again: the timed acquire succeeds and is recorded like any acquire.
     let guard = JOURNAL.try_lock_for(Duration::from_millis(50)).unwrap();
-    assert_eq!(lock_order::held_locks().len(), usize::from(CHECKS_ENABLED));
+    assert_eq!(lock_rank::held_locks().len(), usize::from(CHECKS_ENABLED));
     drop(guard);
 }
 
@@ -171,7 +171,7 @@ fn timed_rwlock_acquires_name_every_reader() {
 fn watchdog_reports_a_long_wait_with_waiter_and_holder() {
     let local: Mutex<u32> = Mutex::new(0);
     let (findings_tx, findings) = mpsc::channel();
-    let watchdog = lock_order::watchdog::start_with(Duration::from_millis(50), move |finding| {
+    let watchdog = lock_rank::watchdog::start_with(Duration::from_millis(50), move |finding| {
         // Findings are process-wide: keep this test's waiter only.
         if let Finding::LongWait(wait) = finding {
             if wait.waiter.thread_name() == Some("slow-waiter") {
@@ -217,7 +217,7 @@ fn watchdog_finds_a_real_deadlock_cycle_with_every_site() {
     let a: Mutex<&str> = Mutex::new("a");
     let b: Mutex<&str> = Mutex::new("b");
     let (findings_tx, findings) = mpsc::channel();
-    let watchdog = lock_order::watchdog::start_with(Duration::from_millis(20), move |finding| {
+    let watchdog = lock_rank::watchdog::start_with(Duration::from_millis(20), move |finding| {
         // Findings are process-wide: keep this test's cycle only.
         if let Finding::Deadlock(deadlock) = finding {
             if deadlock.cycle.iter().any(|step| step.holder.thread_name() == Some("first")) {
@@ -278,26 +278,26 @@ fn watchdog_finds_a_real_deadlock_cycle_with_every_site() {
 fn held_locks_lists_ranks_and_sites_in_acquisition_order() {
     let (journal_line, journal) = at_line!(JOURNAL.lock().unwrap());
     let (index_line, index) = at_line!(INDEX.read().unwrap());
-    let held = lock_order::held_locks();
+    let held = lock_rank::held_locks();
     if CHECKS_ENABLED {
         let summary: Vec<_> = held.iter().map(|a| (a.name(), a.rank(), site_line(a.site))).collect();
         assert_eq!(
             summary,
             [("JOURNAL".to_owned(), Some(10), journal_line), ("INDEX".to_owned(), Some(20), index_line)]
         );
-        assert_eq!(held[1].access, lock_order::Access::Shared);
+        assert_eq!(held[1].access, lock_rank::Access::Shared);
     } else {
         assert!(held.is_empty());
     }
     drop((journal, index));
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[test]
 fn assert_no_locks_held_lists_what_is_held() {
-    lock_order::assert_no_locks_held();
+    lock_rank::assert_no_locks_held();
     let (line, cache) = at_line!(CACHE.lock().unwrap());
-    let caught = std::panic::catch_unwind(|| lock_order::assert_no_locks_held());
+    let caught = std::panic::catch_unwind(|| lock_rank::assert_no_locks_held());
     drop(cache);
     if CHECKS_ENABLED {
         let message = *caught.unwrap_err().downcast::<String>().unwrap();
@@ -309,7 +309,7 @@ fn assert_no_locks_held_lists_what_is_held() {
     } else {
         assert!(caught.is_ok());
     }
-    lock_order::assert_no_locks_held();
+    lock_rank::assert_no_locks_held();
 }
 
 /// Other threads lock and unlock as fast as they can while this thread reads their records: every
@@ -342,7 +342,7 @@ fn dumps_read_other_threads_consistently_while_they_lock_and_unlock() {
         let mut snapshots = 0;
         let mut seen_locks = 0;
         loop {
-            let dump = lock_order::dump();
+            let dump = lock_rank::dump();
             snapshots += 1;
             for state in
                 dump.holders.iter().filter(|h| h.holder.thread_name().is_some_and(|n| n.starts_with("churn")))
@@ -378,9 +378,7 @@ fn dumps_read_other_threads_consistently_while_they_lock_and_unlock() {
 /// Runs this test binary again, only `test`, with extra environment; returns its output.
 fn rerun(test: &str, env: &[(&str, &str)]) -> std::process::Output {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap());
-    child
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .env("LOCK_ORDER_DIAGNOSTICS_CHILD", test);
+    child.args(["--exact", test, "--nocapture", "--test-threads=1"]).env("LOCK_RANK_DIAGNOSTICS_CHILD", test);
     for (key, value) in env {
         child.env(key, value);
     }
@@ -388,7 +386,7 @@ fn rerun(test: &str, env: &[(&str, &str)]) -> std::process::Output {
 }
 
 fn is_child(test: &str) -> bool {
-    std::env::var("LOCK_ORDER_DIAGNOSTICS_CHILD").is_ok_and(|t| t == test)
+    std::env::var("LOCK_RANK_DIAGNOSTICS_CHILD").is_ok_and(|t| t == test)
 }
 
 /// The child half of `backtraces_are_added_on_request` (does nothing when run on its own).
@@ -398,13 +396,13 @@ fn child_reports_with_backtraces() {
         return;
     }
     let _cache = CACHE.lock().unwrap();
-    lock_order::with_policy(lock_order::Policy::Report, || drop(JOURNAL.lock().unwrap()));
-    eprintln!("{}", lock_order::dump());
+    lock_rank::with_policy(lock_rank::Policy::Report, || drop(JOURNAL.lock().unwrap()));
+    eprintln!("{}", lock_rank::dump());
 }
 
 #[test]
 fn backtraces_are_added_on_request() {
-    let output = rerun("child_reports_with_backtraces", &[("LOCK_ORDER_BACKTRACE", "1")]);
+    let output = rerun("child_reports_with_backtraces", &[("LOCK_RANK_BACKTRACE", "1")]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     if CHECKS_ENABLED {
@@ -416,7 +414,7 @@ fn backtraces_are_added_on_request() {
             stderr.lines().filter(|l| l.trim_start().starts_with("| ") && l.contains(" 0: ")).count();
         assert!(backtraces >= 3, "expected three backtraces:\n{stderr}");
     }
-    let plain = rerun("child_reports_with_backtraces", &[("LOCK_ORDER_BACKTRACE", "0")]);
+    let plain = rerun("child_reports_with_backtraces", &[("LOCK_RANK_BACKTRACE", "0")]);
     let plain = String::from_utf8_lossy(&plain.stderr);
     assert!(!plain.lines().any(|l| l.trim_start().starts_with("| ")), "no backtraces unless asked:\n{plain}");
 }
@@ -431,7 +429,7 @@ mod signal {
         if !is_child("signal::child_waits_for_sigusr1") {
             return;
         }
-        lock_order::signal::dump_on_sigusr1().unwrap();
+        lock_rank::signal::dump_on_sigusr1().unwrap();
         let _journal = JOURNAL.lock().unwrap();
         signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
         thread::sleep(Duration::from_millis(500));
@@ -443,7 +441,7 @@ mod signal {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{stderr}");
         if CHECKS_ENABLED {
-            assert!(stderr.contains("lock-order dump:"), "{stderr}");
+            assert!(stderr.contains("lock-rank dump:"), "{stderr}");
             assert!(
                 stderr.contains("holds `JOURNAL` (rank 10) acquired at tests/diagnostics.rs:"),
                 "{stderr}"
@@ -499,12 +497,12 @@ mod tracing_events {
         let collect = Collect::default();
         tracing::subscriber::with_default(collect.clone(), || {
             let _cache = CACHE.lock().unwrap();
-            lock_order::with_policy(lock_order::Policy::callback(|_| {}), || drop(JOURNAL.lock().unwrap()));
+            lock_rank::with_policy(lock_rank::Policy::callback(|_| {}), || drop(JOURNAL.lock().unwrap()));
         });
         let events = collect.0.lock().unwrap();
         if CHECKS_ENABLED {
             assert_eq!(events.len(), 1, "{events:?}");
-            assert_eq!(events[0].0, "lock_order");
+            assert_eq!(events[0].0, "lock_rank");
             assert!(events[0].1.starts_with(
                 "lock order violation: acquiring `JOURNAL` (rank 10) while holding `CACHE` (rank 30)"
             ));
@@ -535,16 +533,16 @@ fn a_thread_blocked_inside_lock_all_shows_the_lock_it_waits_for() {
                 done_tx.send(guards.len()).unwrap();
             })
             .unwrap();
-        let blocked_on = |dump: &lock_order::Dump| {
+        let blocked_on = |dump: &lock_rank::Dump| {
             dump.holders
                 .iter()
                 .find(|h| h.holder.thread_name() == Some("group-locker"))
                 .and_then(|h| h.blocked_on.as_ref().map(|b| (b.lock.address, h.held.len())))
         };
-        let found = eventually(Duration::from_secs(5), || blocked_on(&lock_order::dump()).is_some());
+        let found = eventually(Duration::from_secs(5), || blocked_on(&lock_rank::dump()).is_some());
         if CHECKS_ENABLED {
             assert!(found, "the blocked thread never showed up");
-            let (address, held_count) = blocked_on(&lock_order::dump()).unwrap();
+            let (address, held_count) = blocked_on(&lock_rank::dump()).unwrap();
             assert_eq!(address, std::ptr::from_ref(high) as usize, "blocked on the second lock of the group");
             assert_eq!(held_count, 1, "the first lock of the group is held meanwhile");
         } else {

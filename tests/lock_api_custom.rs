@@ -1,4 +1,4 @@
-//! `lock_order::lock_api` over a raw lock written here: a tiny spin lock implementing
+//! `lock_rank::lock_api` over a raw lock written here: a tiny spin lock implementing
 //! `lock_api::RawMutex`, ranked with `#[lock_rank]` on statics (`new` and `const_new`), struct
 //! fields and classes, checked like every other lock; plus the generic `RwLock` and
 //! `ReentrantMutex` over raw locks named by path.
@@ -16,8 +16,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, run_bounded, FINISH};
-use lock_order::lock_api::{GetThreadId, GuardSend, Mutex, MutexGuard, RawMutex, ReentrantMutex};
-use lock_order::{lock_rank, LockClass, ViolationKind, CHECKS_ENABLED};
+use lock_rank::lock_api::{GetThreadId, GuardSend, Mutex, MutexGuard, RawMutex, ReentrantMutex};
+use lock_rank::{lock_rank, LockClass, ViolationKind, CHECKS_ENABLED};
 
 /// A spin lock: the smallest `RawMutex` there is. It gives up (panicking) after spinning for two
 /// seconds, so a test that deadlocks on it without checks still ends.
@@ -65,8 +65,8 @@ static LEDGER: Mutex<Spin, Vec<i64>> = Mutex::new(Vec::new());
 #[lock_rank(3)]
 static AUDIT: Mutex<Spin, u32> = Mutex::const_new(<Spin as RawMutex>::INIT, 0);
 #[lock_rank(2)]
-static INDEX: lock_order::lock_api::RwLock<parking_lot::RawRwLock, Vec<u32>> =
-    lock_order::lock_api::RwLock::new(Vec::new());
+static INDEX: lock_rank::lock_api::RwLock<parking_lot::RawRwLock, Vec<u32>> =
+    lock_rank::lock_api::RwLock::new(Vec::new());
 
 /// Taken by every test that locks `LEDGER` and `AUDIT`: two of them take the pair out of order on
 /// purpose (the report is collected and the acquire goes on), which would deadlock with a test
@@ -77,7 +77,7 @@ fn ledger_and_audit() -> std::sync::MutexGuard<'static, ()> {
     LEDGER_AND_AUDIT.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Account {
     #[lock_rank(5)]
     balance: Mutex<Spin, i64>,
@@ -91,17 +91,17 @@ struct Shard;
 #[test]
 fn lock_rank_ranks_spin_locks_on_statics_fields_and_classes() {
     let _serial = ledger_and_audit();
-    assert_eq!(lock_order::class_of(&LEDGER).map(|c| (c.name(), c.rank())), Some(("LEDGER", 1)));
-    assert_eq!(lock_order::class_of(&AUDIT).map(|c| c.rank()), Some(3));
-    assert_eq!(lock_order::class_of(&INDEX).map(|c| c.rank()), Some(2));
+    assert_eq!(lock_rank::class_of(&LEDGER).map(|c| (c.name(), c.rank())), Some(("LEDGER", 1)));
+    assert_eq!(lock_rank::class_of(&AUDIT).map(|c| c.rank()), Some(3));
+    assert_eq!(lock_rank::class_of(&INDEX).map(|c| c.rank()), Some(2));
     let account = Account { balance: Mutex::new(0), history: ReentrantMutex::new(Vec::new()) };
-    assert_eq!(lock_order::class_of(&account.balance).map(|c| c.name()), Some("Account::balance"));
-    assert_eq!(lock_order::class_of(&account.history).map(|c| c.rank()), Some(4));
+    assert_eq!(lock_rank::class_of(&account.balance).map(|c| c.name()), Some("Account::balance"));
+    assert_eq!(lock_rank::class_of(&account.history).map(|c| c.rank()), Some(4));
     let shard: Mutex<Spin, u8, Shard> = Mutex::new(0);
     assert_eq!(Shard::INFO.map(|c| c.rank()), Some(6));
-    assert_eq!(lock_order::class_of(&shard).map(|c| c.rank()), Some(6));
+    assert_eq!(lock_rank::class_of(&shard).map(|c| c.rank()), Some(6));
     let unranked: Mutex<Spin, u8> = Mutex::new(0);
-    assert!(lock_order::class_of(&unranked).is_none());
+    assert!(lock_rank::class_of(&unranked).is_none());
 
     let (_, seen) = collecting(|| {
         LEDGER.lock().push(1);
@@ -231,7 +231,7 @@ fn unlocked_and_map_work_over_the_spin_lock() {
         drop(all);
         line
     });
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
     if !CHECKS_ENABLED {
         assert!(seen.is_empty());
         return;

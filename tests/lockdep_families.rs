@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::sync::LockResult;
 
 use common::{assert_report, assert_violation, catch, collecting, lock};
-use lock_order::{lock_rank, Mutex, Violation, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Mutex, Violation, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct A;
@@ -56,7 +56,7 @@ fn letter(name: &str) -> (&'static str, Option<u32>) {
 /// pair written on `line`: acquiring `acquiring` while holding `holding`, both taken on that line.
 #[track_caller]
 fn assert_first_wrong_edge(violations: &[Violation], line: u32, holding: &str, acquiring: &str) {
-    assert!(lock_order::held_locks().is_empty(), "every pair was released");
+    assert!(lock_rank::held_locks().is_empty(), "every pair was released");
     if !CHECKS_ENABLED {
         assert!(violations.is_empty(), "{violations:?}");
         return;
@@ -172,7 +172,7 @@ fn abbcca_with_the_default_policy_panics_at_the_first_wrong_pair_and_stops_there
         unlock_2(l.c.lock(), l.a.lock());
         finished.set(true);
     });
-    assert!(lock_order::held_locks().is_empty(), "the unwinding released C");
+    assert!(lock_rank::held_locks().is_empty(), "the unwinding released C");
     if !CHECKS_ENABLED {
         assert_eq!(result, Ok(()));
         assert!(finished.get());

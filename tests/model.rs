@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use common::{catch, Guard, Outcome};
-use lock_order::{lock_rank, LockClass, Mutex, Policy, Violation, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, LockClass, Mutex, Policy, Violation, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct First;
@@ -111,11 +111,11 @@ fn expect(specs: &[Spec], held: &[usize], lock: usize) -> Expect {
 }
 
 fn run_case(locks: &[&dyn ModelLock], specs: &[Spec], ops: &[Op]) -> Result<(), TestCaseError> {
-    prop_assert!(lock_order::held_locks().is_empty());
+    prop_assert!(lock_rank::held_locks().is_empty());
     let seen: Arc<StdMutex<Vec<Violation>>> = Arc::default();
     let sink = Arc::clone(&seen);
     let policy = Policy::callback(move |v| sink.lock().unwrap().push(v.clone()));
-    lock_order::with_policy(policy, || {
+    lock_rank::with_policy(policy, || {
         // Parallel lists: the model's held locks with their sites, and the real guards.
         let mut held: Vec<(usize, String)> = Vec::new();
         let mut guards: Vec<Box<dyn Guard + '_>> = Vec::new();
@@ -163,7 +163,7 @@ fn run_case(locks: &[&dyn ModelLock], specs: &[Spec], ops: &[Op]) -> Result<(), 
             let reported = std::mem::take(&mut *seen.lock().unwrap());
             if !CHECKS_ENABLED {
                 prop_assert!(reported.is_empty());
-                prop_assert!(lock_order::held_locks().is_empty());
+                prop_assert!(lock_rank::held_locks().is_empty());
                 continue;
             }
             let summary: Vec<Reported> = reported
@@ -195,7 +195,7 @@ fn run_case(locks: &[&dyn ModelLock], specs: &[Spec], ops: &[Op]) -> Result<(), 
                 prop_assert_eq!(Some(v.held.site().to_string()), first);
                 prop_assert_eq!(v.acquiring.address, v.held.address);
             }
-            let actual: Vec<(String, Option<u32>, String, usize)> = lock_order::held_locks()
+            let actual: Vec<(String, Option<u32>, String, usize)> = lock_rank::held_locks()
                 .iter()
                 .map(|a| (a.name(), a.rank(), a.site().to_string(), a.address))
                 .collect();
@@ -206,7 +206,7 @@ fn run_case(locks: &[&dyn ModelLock], specs: &[Spec], ops: &[Op]) -> Result<(), 
             prop_assert_eq!(actual, model, "held set after step {} {:?}", step, op);
         }
         drop(guards);
-        prop_assert!(lock_order::held_locks().is_empty());
+        prop_assert!(lock_rank::held_locks().is_empty());
         Ok(())
     })
 }
@@ -222,7 +222,7 @@ fn op_lock(op: Op) -> Option<usize> {
 fn the_checker_agrees_with_the_model() {
     // The model is of the rank and recursion rules; random orders of unranked locks would also
     // close learned cycles, which tests/observed.rs covers. This binary runs this one test.
-    lock_order::observed::set_learning(false);
+    lock_rank::observed::set_learning(false);
     // The expected panics of recursive acquires would flood the output (and with
     // RUST_BACKTRACE set, cost a backtrace each): keep only unexpected panics.
     let default_hook = std::panic::take_hook();

@@ -12,8 +12,8 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use common::{collecting, first_line, headline, lock, run_bounded, Lock, FINISH};
-use lock_order::observed::{self, ObservedEdge};
-use lock_order::{lock_rank, Mutex, RwLock, Violation, ViolationKind, CHECKS_ENABLED};
+use lock_rank::observed::{self, ObservedEdge};
+use lock_rank::{lock_rank, Mutex, RwLock, Violation, ViolationKind, CHECKS_ENABLED};
 
 /// `file:line:column` of the constructor call `needle` on `line`, as `#[track_caller]` gives it:
 /// the column of the path's start.
@@ -295,18 +295,18 @@ fn the_suggestion_orders_every_learned_edge_and_names_the_cycles() {
     let (left, right, last) = (rank_of("suggest-left"), rank_of("suggest-right"), rank_of("suggest-last"));
     assert!(left.1 < right.1 && right.1 < last.1, "{suggestion}");
     let text = suggestion.to_string();
-    assert!(text.contains("lock_order::order! {"), "{text}");
+    assert!(text.contains("lock_rank::order! {"), "{text}");
     assert!(text.contains(&format!("        {} = {},", right.0, right.1)), "{text}");
     assert!(text.contains(&format!("#[lock_rank(ranks::{})]", left.0)), "{text}");
     let dot = observed::edges().to_dot();
     assert!(dot.contains(&site!(line("suggest-right"), "Mutex::new")), "{dot}");
 }
 
-/// Run as a child of the test below, with `LOCK_ORDER_SUGGEST` set: takes two locks nested,
+/// Run as a child of the test below, with `LOCK_RANK_SUGGEST` set: takes two locks nested,
 /// then lets the test harness exit.
 #[test]
 fn child_nests_two_locks_for_the_exit_hook() {
-    if std::env::var_os("LOCK_ORDER_SUGGEST").is_none() {
+    if std::env::var_os("LOCK_RANK_SUGGEST").is_none() {
         return;
     }
     let outer: Mutex<u8> = Mutex::new(0); // @exit-outer
@@ -316,11 +316,11 @@ fn child_nests_two_locks_for_the_exit_hook() {
 
 #[test]
 fn a_test_run_with_lock_order_suggest_writes_the_suggestion_when_it_exits() {
-    let dir = std::env::temp_dir().join(format!("lock-order-suggest-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("lock-rank-suggest-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let status = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_nests_two_locks_for_the_exit_hook", "--test-threads=1", "-q"])
-        .env("LOCK_ORDER_SUGGEST", dir.join("order-%p.rs"))
+        .env("LOCK_RANK_SUGGEST", dir.join("order-%p.rs"))
         .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
@@ -338,7 +338,7 @@ fn a_test_run_with_lock_order_suggest_writes_the_suggestion_when_it_exits() {
     std::fs::remove_dir_all(&dir).unwrap();
     let outer = text.find(&created(line("exit-outer"), "Mutex::new"));
     let inner = text.find(&created(line("exit-inner"), "Mutex::new"));
-    assert!(text.contains("lock_order::order! {"), "{text}");
+    assert!(text.contains("lock_rank::order! {"), "{text}");
     assert!(outer.is_some() && inner.is_some() && outer < inner, "{text}");
 }
 
@@ -346,11 +346,11 @@ fn a_test_run_with_lock_order_suggest_writes_the_suggestion_when_it_exits() {
 fn timeouts_and_dumps_name_unranked_locks_by_creation_site() {
     let gate: Mutex<()> = Mutex::new(()); // @gate-made
     let _held = gate.lock().unwrap();
-    let names: Vec<String> = lock_order::held_locks().iter().map(|a| a.name()).collect();
+    let names: Vec<String> = lock_rank::held_locks().iter().map(|a| a.name()).collect();
     if CHECKS_ENABLED {
         let gate = named("Mutex", "()", &created(line("gate-made"), "Mutex::new"));
         assert_eq!(names, vec![gate.clone()]);
-        let dump = lock_order::dump().to_string();
+        let dump = lock_rank::dump().to_string();
         assert!(dump.contains(&gate), "{dump}");
         assert!(!dump.contains("unranked Mutex@0x"), "{dump}");
     } else {

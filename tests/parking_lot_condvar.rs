@@ -1,4 +1,4 @@
-//! `lock_order::parking_lot::Condvar`: the re-acquire that ends a wait is checked before the wait
+//! `lock_rank::parking_lot::Condvar`: the re-acquire that ends a wait is checked before the wait
 //! starts, the mutex is recorded again (at the wait's site) when it ends, and the condition of
 //! `wait_while` runs with the mutex recorded.
 
@@ -12,8 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, run_bounded, FINISH};
-use lock_order::parking_lot::{Condvar, Mutex};
-use lock_order::{lock_rank, ViolationKind, CHECKS_ENABLED};
+use lock_rank::parking_lot::{Condvar, Mutex};
+use lock_rank::{lock_rank, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(0)]
 struct Outer;
@@ -132,7 +132,7 @@ fn a_continuing_policy_reports_every_wait_and_records_the_mutex_again_at_the_wai
         drop(log_guard);
         (lock_line, log_line, until_line, for_line)
     });
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
     if !CHECKS_ENABLED {
         assert!(seen.is_empty());
         return;
@@ -175,7 +175,7 @@ fn the_condition_runs_with_the_mutex_recorded_and_lower_locks_held_are_fine() {
             checks += 1;
             // The mutex is held and recorded here: a higher lock is in order, a held count shows it.
             *log.lock() += 1;
-            assert_eq!(lock_order::held_locks().len(), if CHECKS_ENABLED { 2 } else { 0 });
+            assert_eq!(lock_rank::held_locks().len(), if CHECKS_ENABLED { 2 } else { 0 });
             !*ready
         });
         assert!(*ready && checks >= 1);
@@ -191,7 +191,7 @@ fn the_condition_runs_with_the_mutex_recorded_and_lower_locks_held_are_fine() {
         };
         while !*ready {
             state.1.wait(&mut ready);
-            assert_eq!(lock_order::held_locks().len(), if CHECKS_ENABLED { 2 } else { 0 });
+            assert_eq!(lock_rank::held_locks().len(), if CHECKS_ENABLED { 2 } else { 0 });
         }
         let deadline = Instant::now() + Duration::from_secs(5);
         assert!(!state.1.wait_while_until(&mut ready, |ready| !*ready, deadline).timed_out());
@@ -200,5 +200,5 @@ fn the_condition_runs_with_the_mutex_recorded_and_lower_locks_held_are_fine() {
     });
     assert!(seen.is_empty(), "{seen:#?}");
     setter.join().unwrap();
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }

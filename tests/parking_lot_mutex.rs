@@ -1,4 +1,4 @@
-//! `lock_order::parking_lot::Mutex` (and `FairMutex`) end to end: two threads in opposite
+//! `lock_rank::parking_lot::Mutex` (and `FairMutex`) end to end: two threads in opposite
 //! orders, recursive acquisition, the lockdep ABBA family, `try_lock` and timed acquires out of
 //! order, `unlocked`, `map`, fair unlocking and `bump`, `lock_all`, the `#[lock_rank]` forms, and
 //! what an unchecked build compiles to.
@@ -15,10 +15,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, run_bounded, FINISH, HANG};
-use lock_order::parking_lot::{
+use lock_rank::parking_lot::{
     const_fair_mutex, const_mutex, FairMutex, FairMutexGuard, MappedMutexGuard, Mutex, MutexGuard,
 };
-use lock_order::{lock_rank, LockClass, Violation, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, LockClass, Violation, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct A;
@@ -128,7 +128,7 @@ fn a_contended_lock_shows_the_waiter_blocked_on_the_holder_and_then_takes_it() {
     // (its record made ahead of the try was taken back when the try failed).
     let deadline = Instant::now() + FINISH;
     let waiting = loop {
-        let dump = lock_order::dump();
+        let dump = lock_rank::dump();
         let waiter = dump.holders.iter().find(|h| h.holder.thread_name() == Some("pl-waiter")).cloned();
         if let Some(state) = waiter.filter(|s| s.blocked_on.is_some()) {
             break state;
@@ -284,7 +284,7 @@ fn lockdep_families_report_their_first_wrong_pair() {
         _ => ("l.d.lock", 4),
     };
     for (family, lines, violations, wrong, (holding, acquiring)) in families {
-        assert!(lock_order::held_locks().is_empty(), "{family}: every pair was released");
+        assert!(lock_rank::held_locks().is_empty(), "{family}: every pair was released");
         if !CHECKS_ENABLED {
             assert!(violations.is_empty(), "{family}: {violations:?}");
             continue;
@@ -351,12 +351,12 @@ fn timed_acquires_out_of_order_are_never_reported_and_end_by_themselves() {
                     let _b = b.lock();
                     barrier.wait();
                     let taken = a.try_lock_until(deadline);
-                    (taken.is_some(), lock_order::held_locks().len())
+                    (taken.is_some(), lock_rank::held_locks().len())
                 } else {
                     let _a = a.lock();
                     barrier.wait();
                     let taken = b.try_lock_for(Duration::from_millis(100));
-                    (taken.is_some(), lock_order::held_locks().len())
+                    (taken.is_some(), lock_rank::held_locks().len())
                 }
             })
         })
@@ -411,7 +411,7 @@ fn unlocked_rechecks_the_reacquire_against_what_is_held_when_the_closure_returns
         let mut guard_a = a.lock();
         // In order: B taken and released inside, then A again. No report.
         let in_order = MutexGuard::unlocked(&mut guard_a, || {
-            assert!(lock_order::held_locks().is_empty(), "A is not held while the closure runs");
+            assert!(lock_rank::held_locks().is_empty(), "A is not held while the closure runs");
             *b.lock() + 1
         });
         assert_eq!(in_order, 1);
@@ -437,7 +437,7 @@ fn unlocked_rechecks_the_reacquire_against_what_is_held_when_the_closure_returns
         &lock("A", Some(1), site!(b_line, "MutexGuard::unlocked")),
         &lock("B", Some(2), site!(b_line, "b.lock")),
     );
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn a_panic_inside_unlocked_leaves_the_mutex_locked_by_the_guard_and_recorded() {
     let (_, seen) = collecting(|| drop(b.lock()));
     assert!(seen.is_empty(), "{seen:#?}");
     drop(guard);
-    assert!(!a.is_locked() && lock_order::held_locks().is_empty());
+    assert!(!a.is_locked() && lock_rank::held_locks().is_empty());
 }
 
 #[test]
@@ -494,7 +494,7 @@ fn a_mapped_guard_keeps_the_record_of_its_mutex() {
         &lock("A", Some(1), site!(a_line, "a.lock")),
         &lock("B", Some(2), site!(b_line, "b.lock")),
     );
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[test]
@@ -503,9 +503,9 @@ fn fair_unlocking_forgets_the_record_and_bump_rechecks_the_reacquire() {
     let b: Mutex<u8, B> = Mutex::new(0);
     let (lines, seen) = collecting(|| {
         MutexGuard::unlock_fair(a.lock());
-        assert!(!a.is_locked() && lock_order::held_locks().is_empty());
+        assert!(!a.is_locked() && lock_rank::held_locks().is_empty());
         MappedMutexGuard::unlock_fair(MutexGuard::map(a.lock(), |v| v));
-        assert!(!a.is_locked() && lock_order::held_locks().is_empty());
+        assert!(!a.is_locked() && lock_rank::held_locks().is_empty());
 
         let mut guard_a = a.lock();
         let in_order_line = line!() + 1;
@@ -563,7 +563,7 @@ fn lock_all_takes_one_rank_together_and_checks_it_once() {
         let mut all = Mutex::lock_all([&accounts[2], &accounts[0]]);
         *all[0] -= 10;
         *all[1] += 10;
-        assert_eq!(lock_order::held_locks().len(), if CHECKS_ENABLED { 3 } else { 0 });
+        assert_eq!(lock_rank::held_locks().len(), if CHECKS_ENABLED { 3 } else { 0 });
         drop(all);
         let _c = c.lock();
         let _late = Mutex::lock_all([&accounts[1]]); // below C: reported once
@@ -590,7 +590,7 @@ fn guards_dropped_in_any_order_keep_the_held_set_right() {
         drop(gb);
     });
     assert!(seen.is_empty(), "{seen:#?}");
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[lock_rank(10)]
@@ -600,7 +600,7 @@ static METRICS: Mutex<u64> = Mutex::new(0);
 #[lock_rank(15)]
 static TICKETS: FairMutex<u32> = const_fair_mutex(0);
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Server {
     #[lock_rank(30)]
     queue: Mutex<Vec<u8>>,
@@ -610,13 +610,13 @@ struct Server {
 
 #[test]
 fn lock_rank_ranks_statics_fields_and_classes_of_parking_lot_locks() {
-    assert_eq!(lock_order::class_of(&SESSIONS).map(|c| (c.name(), c.rank())), Some(("SESSIONS", 10)));
-    assert_eq!(lock_order::class_of(&METRICS).map(|c| c.rank()), Some(20));
-    assert_eq!(lock_order::class_of(&TICKETS).map(|c| c.rank()), Some(15));
+    assert_eq!(lock_rank::class_of(&SESSIONS).map(|c| (c.name(), c.rank())), Some(("SESSIONS", 10)));
+    assert_eq!(lock_rank::class_of(&METRICS).map(|c| c.rank()), Some(20));
+    assert_eq!(lock_rank::class_of(&TICKETS).map(|c| c.rank()), Some(15));
     let server = Server { queue: Mutex::new(vec![]), config: FairMutex::new(String::new()) };
-    assert_eq!(lock_order::class_of(&server.queue).map(|c| c.name()), Some("Server::queue"));
-    assert_eq!(lock_order::class_of(&server.config).map(|c| c.rank()), Some(5));
-    let names: Vec<&str> = lock_order::registry::classes().iter().map(|c| c.name()).collect();
+    assert_eq!(lock_rank::class_of(&server.queue).map(|c| c.name()), Some("Server::queue"));
+    assert_eq!(lock_rank::class_of(&server.config).map(|c| c.rank()), Some(5));
+    let names: Vec<&str> = lock_rank::registry::classes().iter().map(|c| c.name()).collect();
     for name in ["SESSIONS", "METRICS", "TICKETS", "Server::queue", "Server::config"] {
         assert!(names.contains(&name), "{name} registered: {names:?}");
     }
@@ -665,7 +665,7 @@ fn without_checks_the_locks_are_parking_lots_and_nothing_is_recorded() {
     let (_, seen) = collecting(|| {
         let _b = b.lock();
         let _a = a.lock(); // out of order, unchecked: nothing
-        assert!(lock_order::held_locks().is_empty());
+        assert!(lock_rank::held_locks().is_empty());
     });
     assert!(seen.is_empty());
 }

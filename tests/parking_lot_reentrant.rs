@@ -1,4 +1,4 @@
-//! `lock_order::parking_lot::ReentrantMutex`: taking it again on the holding thread is never a
+//! `lock_rank::parking_lot::ReentrantMutex`: taking it again on the holding thread is never a
 //! violation and is recorded once, however deep; taking a lower rank while holding it is; the
 //! first acquire is checked like any mutex's; `unlocked` re-checks only a re-acquire that blocks.
 
@@ -14,8 +14,8 @@ use std::thread;
 use std::time::Duration;
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, run_bounded, FINISH};
-use lock_order::parking_lot::{const_reentrant_mutex, Mutex, ReentrantMutex, ReentrantMutexGuard};
-use lock_order::{lock_rank, ViolationKind, CHECKS_ENABLED};
+use lock_rank::parking_lot::{const_reentrant_mutex, Mutex, ReentrantMutex, ReentrantMutexGuard};
+use lock_rank::{lock_rank, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct A;
@@ -28,7 +28,7 @@ struct C;
 static TREE: ReentrantMutex<RefCell<Vec<u32>>> = const_reentrant_mutex(RefCell::new(Vec::new()));
 
 fn held_count() -> usize {
-    lock_order::held_locks().len()
+    lock_rank::held_locks().len()
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `lock_order::parking_lot::RwLock`: reads and writes in and out of order, recursive reads and
+//! `lock_rank::parking_lot::RwLock`: reads and writes in and out of order, recursive reads and
 //! `read_recursive`, upgradable reads (an upgrade is one record changing access, and is checked
 //! against the other locks held), downgrades, try and timed acquires, `unlocked`, `bump`, `map`.
 
@@ -13,10 +13,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, run_bounded, FINISH, HANG};
-use lock_order::parking_lot::{
+use lock_rank::parking_lot::{
     const_rwlock, Mutex, RwLock, RwLockReadGuard, RwLockUpgradableReadGuard, RwLockWriteGuard,
 };
-use lock_order::{lock_rank, Access, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Access, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct A;
@@ -30,7 +30,7 @@ static CONFIG: RwLock<Vec<&str>> = const_rwlock(Vec::new());
 
 /// The locks this thread holds, with how each is held.
 fn held_access() -> Vec<(String, Access)> {
-    lock_order::held_locks().iter().map(|a| (a.name(), a.access)).collect()
+    lock_rank::held_locks().iter().map(|a| (a.name(), a.access)).collect()
 }
 
 #[test]
@@ -310,7 +310,7 @@ fn unlocked_and_bump_recheck_the_reacquire_and_map_keeps_the_record() {
         assert_eq!(seen_inside, 5);
         (b_line, b_again_line, bump_line)
     });
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
     if !CHECKS_ENABLED {
         assert!(seen.is_empty());
         return;

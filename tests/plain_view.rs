@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use common::{assert_violation, collecting, lock};
-use lock_order::{class_of, lock_rank, Mutex, RwLock, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{class_of, lock_rank, Mutex, RwLock, ViolationKind, CHECKS_ENABLED};
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct AppState {
     #[lock_rank(10)]
     users: Arc<Mutex<HashMap<u32, String>>>,
@@ -175,7 +175,7 @@ fn class_of_knows_the_class_through_the_plain_view_with_checks_only() {
 mod shared {
     use std::sync::Arc;
 
-    use lock_order::{lock_rank, Mutex, RwLock};
+    use lock_rank::{lock_rank, Mutex, RwLock};
 
     /// Request counters, shared by the scheduler and the server.
     #[lock_rank(30)]
@@ -247,10 +247,10 @@ fn a_lock_shared_by_several_structs_has_one_rank_from_its_class() {
 #[cfg(feature = "parking_lot")]
 mod parking_lot_view {
     use super::common::{assert_violation, collecting, lock};
-    use lock_order::parking_lot::{Mutex, MutexGuard, RwLock};
-    use lock_order::{ViolationKind, CHECKS_ENABLED};
+    use lock_rank::parking_lot::{Mutex, MutexGuard, RwLock};
+    use lock_rank::{ViolationKind, CHECKS_ENABLED};
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     struct Pool {
         #[lock_rank(5)]
         conns: Mutex<Vec<u8>>,

@@ -1,4 +1,4 @@
-//! Poisoning is std's, unchanged: the same operations on a `lock_order` lock and on a
+//! Poisoning is std's, unchanged: the same operations on a `lock_rank` lock and on a
 //! `std::sync` lock give the same results. A recovered guard of a poisoned lock is a held lock.
 
 #[macro_use]
@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, PoisonError, TryLockError};
 
 use common::{assert_violation, catch, collecting, held, lock, FINISH, HANG};
-use lock_order::{lock_rank, Mutex, RwLock, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Mutex, RwLock, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct Low;
@@ -82,7 +82,7 @@ fn a_panic_while_holding_a_guard_poisons_and_recovery_works_as_in_std() {
     let theirs = theirs.into_inner();
     assert_eq!(ours.as_ref().map_err(|e| e.get_ref()), theirs.as_ref().map_err(|e| e.get_ref()));
     assert_eq!(ours.unwrap_err().into_inner(), vec![1, 2, 3]);
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[test]
@@ -213,5 +213,5 @@ fn a_violation_panic_poisons_exactly_the_locks_whose_guards_it_unwinds() {
     assert_eq!(result.is_err(), CHECKS_ENABLED);
     // The report came before `low` was taken: only the held `high` is poisoned.
     assert_eq!((high.is_poisoned(), low.is_poisoned()), (CHECKS_ENABLED, false));
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }

@@ -4,7 +4,7 @@
 //!
 //! Behaviour visible only on stderr, through the global policy, or by aborting runs in a child
 //! process: this test binary re-runs itself with one `#[ignore]`d test selected and
-//! `LOCK_ORDER_TEST_CHILD` set to that test's name.
+//! `LOCK_RANK_TEST_CHILD` set to that test's name.
 
 #[macro_use]
 mod common;
@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, Lock, FINISH, HANG};
-use lock_order::{lock_rank, Mutex, Policy, RwLock, Violation, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Mutex, Policy, RwLock, Violation, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(10)]
 struct Accounts;
@@ -25,7 +25,7 @@ struct Ledger;
 #[lock_rank(30)]
 struct Audit;
 
-const CHILD: &str = "LOCK_ORDER_TEST_CHILD";
+const CHILD: &str = "LOCK_RANK_TEST_CHILD";
 
 /// Whether this process was started to run the child test `name`.
 fn is_child(name: &str) -> bool {
@@ -108,8 +108,8 @@ fn a_callback_receives_the_violation_with_every_field_right() {
     let acquiring = lock("Accounts", Some(10), site!(accounts_line, "accounts.lock"));
     let holding = lock("Audit", Some(30), site!(audit_line, "audit.lock"));
     assert_violation(v, ViolationKind::LockOrder, &acquiring, &holding);
-    assert_eq!(v.acquiring.kind, lock_order::LockKind::Mutex);
-    assert_eq!(v.acquiring.access, lock_order::Access::Exclusive);
+    assert_eq!(v.acquiring.kind, lock_rank::LockKind::Mutex);
+    assert_eq!(v.acquiring.access, lock_rank::Access::Exclusive);
     assert_eq!(
         v.also_held.iter().map(Lock::from).collect::<Vec<_>>(),
         [
@@ -122,7 +122,7 @@ fn a_callback_receives_the_violation_with_every_field_right() {
             ),
         ]
     );
-    assert_eq!(v.also_held[0].kind, lock_order::LockKind::RwLock);
+    assert_eq!(v.also_held[0].kind, lock_rank::LockKind::RwLock);
     assert_eq!(v.holder.thread_name(), Some("ledger-worker"));
     assert_eq!(v.holder.thread_id(), Some(me));
     assert_eq!(v.holder.task_id(), None);
@@ -147,7 +147,7 @@ fn a_callback_receives_the_violation_with_every_field_right() {
 fn out_of_order(accounts: &Mutex<u8, Accounts>, audit: &Mutex<u8, Audit>) -> usize {
     let _a = audit.lock().unwrap();
     let _c = accounts.lock().unwrap();
-    lock_order::held_locks().len()
+    lock_rank::held_locks().len()
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn the_panic_message_is_the_report_a_callback_sees() {
 fn the_report_policy_goes_on_with_the_acquire() {
     let accounts: Mutex<u8, Accounts> = Mutex::new(0);
     let audit: Mutex<u8, Audit> = Mutex::new(0);
-    let held_then = lock_order::with_policy(Policy::Report, || out_of_order(&accounts, &audit));
+    let held_then = lock_rank::with_policy(Policy::Report, || out_of_order(&accounts, &audit));
     assert_eq!(held_then, if CHECKS_ENABLED { 2 } else { 0 });
     assert!(held().is_empty());
 }
@@ -184,7 +184,7 @@ fn with_policy_is_per_thread_nests_and_is_restored_after_a_panic() {
     let ((), outer_seen) = collecting(|| {
         out_of_order(&accounts, &audit); // outer callback
         let result = catch(|| {
-            lock_order::with_policy(inner.clone(), || {
+            lock_rank::with_policy(inner.clone(), || {
                 out_of_order(&accounts, &audit); // inner callback
                 panic!("leaving the inner policy by a panic");
             })
@@ -214,7 +214,7 @@ fn a_recursive_mutex_acquire_panics_even_under_a_continuing_policy() {
             };
             match policy {
                 None => collecting(run),
-                Some(policy) => (lock_order::with_policy(policy, run), Vec::new()),
+                Some(policy) => (lock_rank::with_policy(policy, run), Vec::new()),
             }
         });
         if !CHECKS_ENABLED {
@@ -248,7 +248,7 @@ fn a_second_read_goes_on_under_a_continuing_policy() {
     let (both, violations) = collecting(|| {
         let _r1 = ledger.read().unwrap();
         let _r2 = ledger.read().unwrap();
-        lock_order::held_locks().len()
+        lock_rank::held_locks().len()
     });
     assert_eq!((both, violations.len()), if CHECKS_ENABLED { (2, 1) } else { (0, 0) });
 }
@@ -281,13 +281,13 @@ fn child_report_policy() {
         return;
     }
     // Global: this process runs only this test.
-    lock_order::set_policy(Policy::Report);
+    lock_rank::set_policy(Policy::Report);
     let accounts: Mutex<u8, Accounts> = Mutex::new(0);
     let audit: Mutex<u8, Audit> = Mutex::new(0);
     let (audit_line, _a) = (line!(), audit.lock().unwrap());
     let (accounts_line, _c) = (line!(), accounts.lock().unwrap());
     println!("audit_line={audit_line}\naccounts_line={accounts_line}");
-    println!("held={}", lock_order::held_locks().len());
+    println!("held={}", lock_rank::held_locks().len());
 }
 
 #[test]
@@ -307,12 +307,12 @@ fn child_global_callback() {
     }
     let seen = Arc::new(StdMutex::new(0));
     let sink = Arc::clone(&seen);
-    lock_order::set_policy(Policy::callback(move |_| *sink.lock().unwrap() += 1));
+    lock_rank::set_policy(Policy::callback(move |_| *sink.lock().unwrap() += 1));
     let accounts: Mutex<u8, Accounts> = Mutex::new(0);
     let audit: Mutex<u8, Audit> = Mutex::new(0);
     out_of_order(&accounts, &audit);
     thread::scope(|s| s.spawn(|| out_of_order(&accounts, &audit)).join().unwrap());
-    let overridden = lock_order::with_policy(Policy::Panic, || catch(|| out_of_order(&accounts, &audit)));
+    let overridden = lock_rank::with_policy(Policy::Panic, || catch(|| out_of_order(&accounts, &audit)));
     println!("seen={}", seen.lock().unwrap());
     println!("overridden_panicked={}", overridden.is_err());
 }
@@ -356,7 +356,7 @@ fn child_violation_while_unwinding() {
         panic!("the original panic");
     });
     println!("caught={}", caught.unwrap_err());
-    println!("held_after={}", lock_order::held_locks().len());
+    println!("held_after={}", lock_rank::held_locks().len());
 }
 
 #[test]
@@ -382,7 +382,7 @@ fn a_recursive_acquire_while_unwinding_aborts_instead_of_hanging() {
     );
     assert!(child
         .stderr
-        .contains("lock-order: aborting: a recursive acquisition during unwinding can only hang"));
+        .contains("lock-rank: aborting: a recursive acquisition during unwinding can only hang"));
     assert!(!child.stdout.contains("survived"));
 }
 

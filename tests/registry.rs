@@ -3,9 +3,9 @@
 //! binary, so the listings are asserted whole. (Registration works in every build: it costs
 //! nothing at acquire time.)
 
-use lock_order::{lock_rank, Mutex, RwLock};
+use lock_rank::{lock_rank, Mutex, RwLock};
 
-lock_order::order! {
+lock_rank::order! {
     /// The order of this test's locks.
     pub mod ranks {
         /// Sessions, by id.
@@ -26,7 +26,7 @@ static METRICS: RwLock<u64> = RwLock::new(0);
 #[lock_rank(ranks::CACHE)]
 struct CacheShard;
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Server {
     /// Connections in flight.
     #[lock_rank(5)]
@@ -39,7 +39,7 @@ const HERE: &str = file!();
 
 #[test]
 fn classes_are_listed_by_rank_with_their_declarations() {
-    let classes: Vec<_> = lock_order::registry::classes()
+    let classes: Vec<_> = lock_rank::registry::classes()
         .into_iter()
         .map(|c| (c.rank(), c.name(), c.file(), c.module_path(), c.summary()))
         .collect();
@@ -58,7 +58,7 @@ fn classes_are_listed_by_rank_with_their_declarations() {
 #[test]
 fn declaration_lines_point_at_the_items() {
     let source = include_str!("registry.rs");
-    for class in lock_order::registry::classes() {
+    for class in lock_rank::registry::classes() {
         let line = source.lines().nth(class.line() as usize - 1).unwrap();
         let item = class.name().rsplit("::").next().unwrap();
         assert!(
@@ -72,7 +72,7 @@ fn declaration_lines_point_at_the_items() {
 
 #[test]
 fn markdown_table_in_rank_order() {
-    let table = lock_order::registry::to_markdown();
+    let table = lock_rank::registry::to_markdown();
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows[0], "| Rank | Lock | Declared at | Description |");
     assert_eq!(rows[1], "|---:|---|---|---|");
@@ -99,8 +99,8 @@ fn markdown_table_in_rank_order() {
 
 #[test]
 fn dot_graph_has_an_edge_between_consecutive_ranks() {
-    let dot = lock_order::registry::to_dot();
-    assert!(dot.starts_with("digraph lock_order {\n"));
+    let dot = lock_rank::registry::to_dot();
+    assert!(dot.starts_with("digraph lock_rank {\n"));
     assert!(dot.ends_with("}\n"));
     let edges: Vec<(String, String)> = dot
         .lines()
@@ -131,11 +131,11 @@ fn name(node: &str) -> String {
 fn order_module_lists_its_ranks() {
     assert_eq!(ranks::ALL, &[("SESSIONS", 10), ("CACHE", 20)]);
     // The ranked items use the declared constants.
-    assert_eq!(lock_order::class_of(&SESSIONS).map(|c| c.rank()), Some(ranks::SESSIONS));
+    assert_eq!(lock_rank::class_of(&SESSIONS).map(|c| c.rank()), Some(ranks::SESSIONS));
     let shard: Mutex<u8, CacheShard> = Mutex::new(0);
-    assert_eq!(lock_order::class_of(&shard).map(|c| c.rank()), Some(ranks::CACHE));
+    assert_eq!(lock_rank::class_of(&shard).map(|c| c.rank()), Some(ranks::CACHE));
     let server = Server { connections: Mutex::new(0), stats: Mutex::new(0) };
-    assert_eq!(lock_order::class_of(&server.stats).map(|c| c.name()), Some("Server::stats"));
+    assert_eq!(lock_rank::class_of(&server.stats).map(|c| c.name()), Some("Server::stats"));
     *server.connections.lock().unwrap() += 1;
     *METRICS.write().unwrap() += 1;
 }

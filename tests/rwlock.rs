@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, TryLockError};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, Lock, FINISH, HANG};
-use lock_order::{lock_rank, Access, RwLock, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Access, RwLock, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct Low;
@@ -35,7 +35,7 @@ fn reads_of_two_locks_in_order_are_fine() {
                     lock("High", Some(2), site!(high_line, "high.read"))
                 ]
             );
-            let accesses: Vec<Access> = lock_order::held_locks().iter().map(|a| a.access).collect();
+            let accesses: Vec<Access> = lock_rank::held_locks().iter().map(|a| a.access).collect();
             assert_eq!(accesses, [Access::Shared, Access::Shared]);
         }
         drop((h, l));
@@ -122,7 +122,7 @@ fn a_second_read_panics_with_the_default_policy() {
 fn relock(
     first: fn(&RwLock<u8, High>) -> Box<dyn common::Guard + '_>,
     second: fn(&RwLock<u8, High>),
-) -> common::Outcome<(Result<(), String>, Vec<lock_order::Violation>)> {
+) -> common::Outcome<(Result<(), String>, Vec<lock_rank::Violation>)> {
     let rw: Arc<RwLock<u8, High>> = Arc::new(RwLock::new(0));
     common::run_bounded("relock", if CHECKS_ENABLED { FINISH } else { HANG }, move || {
         let _first = first(&rw);
@@ -145,7 +145,7 @@ fn a_read_after_a_write_of_the_same_lock_is_recursive_and_always_panics() {
 
 #[track_caller]
 fn check_self_deadlock(
-    outcome: common::Outcome<(Result<(), String>, Vec<lock_order::Violation>)>,
+    outcome: common::Outcome<(Result<(), String>, Vec<lock_rank::Violation>)>,
     acquiring: Access,
     held_as: Access,
 ) {
@@ -207,7 +207,7 @@ fn try_read_and_try_write_never_report() {
         let _w = w.expect("free again");
         if CHECKS_ENABLED {
             assert_eq!(held()[1], lock("Low", Some(1), site!(w_line, "low.try_write")));
-            assert_eq!(lock_order::held_locks()[1].access, Access::Exclusive);
+            assert_eq!(lock_rank::held_locks()[1].access, Access::Exclusive);
         }
     });
     assert!(violations.is_empty(), "{violations:?}");

@@ -8,7 +8,7 @@ use std::sync::{mpsc, Arc, Barrier, PoisonError};
 use std::thread;
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, FINISH, HANG};
-use lock_order::{lock_rank, Mutex, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Mutex, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct Index;
@@ -59,7 +59,7 @@ fn lock_all_takes_a_class_together_in_address_order_and_returns_guards_in_the_gi
         let _index = index.lock().unwrap();
         let guards = Mutex::lock_all(given).unwrap();
         let values: Vec<u32> = guards.iter().map(|g| **g).collect();
-        let addresses: Vec<usize> = lock_order::held_locks().iter().map(|a| a.address).collect();
+        let addresses: Vec<usize> = lock_rank::held_locks().iter().map(|a| a.address).collect();
         // Still one acquire of rank 3: a higher rank after it is fine.
         let _log = log.lock().unwrap();
         (values, addresses)
@@ -115,7 +115,7 @@ fn lock_all_naming_one_lock_twice_is_a_recursive_acquisition() {
             collecting(|| {
                 let (line, result) =
                     (line!(), catch(|| Mutex::lock_all([&s2[0], &s2[1], &s2[0]]).map(drop).is_ok()));
-                (line, result, lock_order::held_locks().len())
+                (line, result, lock_rank::held_locks().len())
             })
         });
     if !CHECKS_ENABLED {

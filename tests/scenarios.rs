@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{assert_report, assert_violation, catch, collecting, held, lock, Lock, Outcome, FINISH, HANG};
-use lock_order::{lock_rank, Mutex, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Mutex, ViolationKind, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 struct A;
@@ -74,7 +74,7 @@ trait Lockable {
     fn acquire(&self) -> Box<dyn common::Guard + '_>;
 }
 
-impl<C: lock_order::LockClass> Lockable for Mutex<u32, C> {
+impl<C: lock_rank::LockClass> Lockable for Mutex<u32, C> {
     #[track_caller]
     fn acquire(&self) -> Box<dyn common::Guard + '_> {
         Box::new(self.lock().unwrap_or_else(PoisonError::into_inner))
@@ -157,7 +157,7 @@ fn relocking_a_held_mutex_is_reported_before_it_blocks() {
             second.set(line!() + 1);
             let _again = lock_.lock();
         });
-        (first, second.get(), message, lock_order::held_locks().len())
+        (first, second.get(), message, lock_rank::held_locks().len())
     });
     if !CHECKS_ENABLED {
         return outcome.assert_self_deadlocked();
@@ -351,7 +351,7 @@ fn guards_dropped_in_any_order_keep_the_held_set_right() {
         drop((gc, ga, gd, gb));
     });
     assert!(violations.is_empty(), "{violations:?}");
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
 }
 
 #[test]
@@ -363,11 +363,11 @@ fn unwinding_with_locks_held_forgets_them_and_the_thread_keeps_locking_correctly
         let _a = a.lock().unwrap();
         let _c = c.lock().unwrap();
         let _b = b.try_lock().unwrap();
-        assert_eq!(lock_order::held_locks().len(), if CHECKS_ENABLED { 3 } else { 0 });
+        assert_eq!(lock_rank::held_locks().len(), if CHECKS_ENABLED { 3 } else { 0 });
         panic!("failure while holding A, C and B");
     });
     assert_eq!(panicked.unwrap_err(), "failure while holding A, C and B");
-    assert!(lock_order::held_locks().is_empty());
+    assert!(lock_rank::held_locks().is_empty());
     assert!(a.is_poisoned() && b.is_poisoned() && c.is_poisoned());
     // Nothing stale is left: in-order acquires are fine, and an out-of-order one names only
     // what is held now.
@@ -383,7 +383,7 @@ fn unwinding_with_locks_held_forgets_them_and_the_thread_keeps_locking_correctly
         let (a_line, _a) = (line!(), a.lock().unwrap_or_else(PoisonError::into_inner));
         if CHECKS_ENABLED {
             assert_eq!(held().len(), 2);
-            let v = lock_order::held_locks();
+            let v = lock_rank::held_locks();
             assert_eq!((v[0].site().line(), v[1].site().line()), (b_line, a_line));
         }
     });
@@ -403,7 +403,7 @@ fn a_thread_that_exits_holding_nothing_leaves_its_record_clean_for_the_next() {
     for round in 0..20 {
         let a = Arc::clone(&a);
         let held_at_start = common::run_bounded("recycled", FINISH, move || {
-            let before = lock_order::held_locks().len();
+            let before = lock_rank::held_locks().len();
             let _ = catch(|| {
                 let _g = a.lock().unwrap_or_else(PoisonError::into_inner);
                 panic!("exiting with a lock held")
@@ -414,7 +414,7 @@ fn a_thread_that_exits_holding_nothing_leaves_its_record_clean_for_the_next() {
     }
     assert!(started.elapsed() < FINISH);
     assert!(
-        matches!(common::run_bounded("empty", FINISH, lock_order::held_locks), Outcome::Finished(v) if v.is_empty())
+        matches!(common::run_bounded("empty", FINISH, lock_rank::held_locks), Outcome::Finished(v) if v.is_empty())
     );
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use lock_order::{lock_rank, Policy, CHECKS_ENABLED};
+use lock_rank::{lock_rank, Policy, CHECKS_ENABLED};
 
 const TASKS: usize = 100_000;
 
@@ -18,20 +18,20 @@ const TASKS: usize = 100_000;
 const FINISH: Duration = Duration::from_secs(120);
 
 #[lock_rank(1)]
-static LOCAL: lock_order::Mutex<u64> = lock_order::Mutex::new(0);
+static LOCAL: lock_rank::Mutex<u64> = lock_rank::Mutex::new(0);
 
 #[lock_rank(2)]
-static SHARED: lock_order::tokio::Mutex<u64> = lock_order::tokio::Mutex::const_new(0);
+static SHARED: lock_rank::tokio::Mutex<u64> = lock_rank::tokio::Mutex::const_new(0);
 
 static REPORTS: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn a_hundred_thousand_live_tasks_are_never_reported_and_give_every_record_back() {
-    lock_order::set_policy(Policy::callback(|violation| {
+    lock_rank::set_policy(Policy::callback(|violation| {
         REPORTS.fetch_add(1, Ordering::Relaxed);
         eprintln!("{violation}");
     }));
-    let before = lock_order::__private::records_in_use();
+    let before = lock_rank::__private::records_in_use();
 
     let (done, finished) = mpsc::channel();
     let load = std::thread::spawn(move || {
@@ -67,10 +67,10 @@ fn a_hundred_thousand_live_tasks_are_never_reported_and_give_every_record_back()
     assert_eq!(REPORTS.load(Ordering::Relaxed), 0, "locks taken in order were reported");
     if CHECKS_ENABLED {
         // This thread's own record (claimed by the last `LOCAL.lock()`) may be new.
-        let after = lock_order::__private::records_in_use();
+        let after = lock_rank::__private::records_in_use();
         assert!(after <= before + 1, "{before} records in use before the load, {after} after it");
         // Most tasks waited for the shared lock at once, each with a record of its own.
-        let made = lock_order::__private::records_made();
+        let made = lock_rank::__private::records_made();
         assert!(made >= TASKS / 10, "only {made} records were ever made: the tasks did not overlap");
     }
 }

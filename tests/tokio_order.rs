@@ -11,8 +11,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use common::{assert_violation, lock};
-use lock_order::tokio::{Mutex, MutexGuard, RwLock, Semaphore};
-use lock_order::{held_locks, lock_rank, Access, ViolationKind, CHECKS_ENABLED};
+use lock_rank::tokio::{Mutex, MutexGuard, RwLock, Semaphore};
+use lock_rank::{held_locks, lock_rank, Access, ViolationKind, CHECKS_ENABLED};
 use tokio::sync::Barrier;
 use tokio::time::timeout;
 use tokio_support::{outcome, reported_by, reported_by_this_thread, run, FLAVORS, HANG};
@@ -127,7 +127,7 @@ fn a_task_asking_a_semaphore_of_one_for_a_second_permit_is_reported_instead_of_h
     }
 }
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Pool {
     #[lock_rank(10)]
     conns: Semaphore,
@@ -294,7 +294,7 @@ fn a_mapped_guard_keeps_the_record_and_a_downgraded_one_is_recorded_as_a_read() 
     });
 }
 
-/// A cache with a std (synchronous) lock of lock_order.
+/// A cache with a std (synchronous) lock of lock_rank.
 #[lock_rank(15)]
 struct Cache;
 
@@ -303,7 +303,7 @@ fn synchronous_locks_taken_inside_a_task_count_for_the_task() {
     for flavor in FLAVORS {
         run(flavor, async {
             let pool = Pool::new(1);
-            let cache: Arc<lock_order::Mutex<u32, Cache>> = Arc::new(lock_order::Mutex::new(0));
+            let cache: Arc<lock_rank::Mutex<u32, Cache>> = Arc::new(lock_rank::Mutex::new(0));
             // A synchronous lock held, then an async one of a lower rank asked for.
             let (p, c) = (Arc::clone(&pool), Arc::clone(&cache));
             let sync_then_async = tokio::spawn(async move {

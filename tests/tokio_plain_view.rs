@@ -16,13 +16,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use common::{assert_violation, collecting, lock};
-use lock_order::tokio::{
+use lock_rank::tokio::{
     Mutex, OwnedMappedMutexGuard, OwnedMutexGuard, OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard,
     OwnedRwLockWriteGuard, OwnedSemaphorePermit, RwLock, Semaphore,
 };
-use lock_order::{class_of, lock_rank, ViolationKind, CHECKS_ENABLED};
+use lock_rank::{class_of, lock_rank, ViolationKind, CHECKS_ENABLED};
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct AppState {
     #[lock_rank(10)]
     users: Arc<Mutex<HashMap<u32, String>>>,

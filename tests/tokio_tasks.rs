@@ -12,14 +12,14 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use lock_order::tokio::{Mutex, RwLock, Semaphore};
-use lock_order::{held_locks, lock_rank, CHECKS_ENABLED};
+use lock_rank::tokio::{Mutex, RwLock, Semaphore};
+use lock_rank::{held_locks, lock_rank, CHECKS_ENABLED};
 use tokio::sync::oneshot;
 use tokio::task::yield_now;
 use tokio::time::timeout;
 use tokio_support::{outcome, reported_by, run, Flavor, FLAVORS};
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Pool {
     #[lock_rank(10)]
     conns: Semaphore,
@@ -267,12 +267,12 @@ fn a_dump_names_the_task_waiting_for_an_async_lock_and_the_task_holding_it() {
         });
         let (holder_id, waiter_id) = (holder.id().to_string(), waiter.id().to_string());
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let dump = lock_order::dump();
+        let dump = lock_rank::dump();
         drop(release);
         assert_eq!(outcome(waiter).await, Ok(()));
         assert_eq!(outcome(holder).await, Ok(()));
         if CHECKS_ENABLED {
-            let task_of = |h: &lock_order::Holder| h.task_id().map(|t| t.to_string());
+            let task_of = |h: &lock_rank::Holder| h.task_id().map(|t| t.to_string());
             let waiting = dump
                 .holders
                 .iter()
@@ -291,7 +291,7 @@ fn a_dump_names_the_task_waiting_for_an_async_lock_and_the_task_holding_it() {
 fn tasks_of_a_local_set_and_blocking_tasks_have_their_own_records() {
     run(Flavor::CurrentThread, async {
         let local = tokio::task::LocalSet::new();
-        let cache: Arc<lock_order::Mutex<u32, Cache>> = Arc::new(lock_order::Mutex::new(0));
+        let cache: Arc<lock_rank::Mutex<u32, Cache>> = Arc::new(lock_rank::Mutex::new(0));
         let pool = Pool::new(2);
         local
             .run_until(async {
@@ -325,6 +325,6 @@ fn tasks_of_a_local_set_and_blocking_tasks_have_their_own_records() {
     });
 }
 
-/// A cache behind a synchronous lock of lock_order.
+/// A cache behind a synchronous lock of lock_rank.
 #[lock_rank(15)]
 struct Cache;

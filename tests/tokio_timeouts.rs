@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use lock_order::tokio::{Mutex, RwLock, Semaphore};
-use lock_order::{lock_rank, CHECKS_ENABLED};
+use lock_rank::tokio::{Mutex, RwLock, Semaphore};
+use lock_rank::{lock_rank, CHECKS_ENABLED};
 use tokio::sync::oneshot;
 
 #[lock_rank(10)]
@@ -44,7 +44,7 @@ async fn held_elsewhere<G: Send + 'static>(
     (line, id, release, task)
 }
 
-fn check_timeout(timeout: &lock_order::LockTimeout, name: &str, rank: u32, holder_line: u32, task: u64) {
+fn check_timeout(timeout: &lock_rank::LockTimeout, name: &str, rank: u32, holder_line: u32, task: u64) {
     let text = timeout.to_string();
     assert!(
         text.starts_with(&format!("lock timeout: `{name}` (rank {rank}) not acquired within 30ms")),

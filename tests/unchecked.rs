@@ -9,8 +9,8 @@ mod common;
 use std::mem::size_of;
 
 use common::{assert_report, catch, collecting, lock};
-use lock_order::CHECKS_ENABLED;
-use lock_order::{
+use lock_rank::CHECKS_ENABLED;
+use lock_rank::{
     lock_rank, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, ViolationKind,
 };
 
@@ -24,7 +24,7 @@ fn checks_are_on_exactly_with_debug_assertions_or_enforce() {
     assert_eq!(CHECKS_ENABLED, cfg!(debug_assertions) || cfg!(feature = "enforce"));
 }
 
-/// `size_of` of one type under `lock_order` and under `std`.
+/// `size_of` of one type under `lock_rank` and under `std`.
 macro_rules! sizes {
     ($ours:ty, $std:ty) => {
         (size_of::<$ours>(), size_of::<$std>())
@@ -157,7 +157,7 @@ fn try_lock_and_blocking_locks_behave_as_std_in_every_build() {
 #[cfg(feature = "tokio")]
 #[test]
 fn tokio_locks_are_tokios_size_without_checks_and_three_words_more_with_them() {
-    use lock_order::tokio::{Mutex, RwLock, Semaphore};
+    use lock_rank::tokio::{Mutex, RwLock, Semaphore};
 
     // With checks the lock keeps its origin (its class, where it was made, its value type):
     // three words, which tokio's word alignment takes without padding.
@@ -184,7 +184,7 @@ fn tokio_locks_are_tokios_size_without_checks_and_three_words_more_with_them() {
 #[cfg(feature = "tokio")]
 #[test]
 fn tokio_owned_guards_keep_the_lock_s_arc_next_to_tokio_s_borrowed_guard() {
-    use lock_order::tokio::{
+    use lock_rank::tokio::{
         OwnedMappedMutexGuard, OwnedMutexGuard, OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard,
         OwnedRwLockWriteGuard, OwnedSemaphorePermit,
     };

@@ -11,7 +11,7 @@ pub(crate) fn rank_paragraph(rank: &Rank) -> String {
     format!(
         "\n\n**Lock rank {r}** in the declared lock order (`#[lock_rank]`): acquire it only while \
          holding locks of {below}; while it is held, only locks of {above} may be acquired (checked \
-         in debug builds by `lock_order`)."
+         in debug builds by `lock_rank`)."
     )
 }
 

@@ -17,7 +17,7 @@ use crate::docs;
 use crate::rank::{self, Rank};
 
 const WHERE: &str = "`#[lock_rank(N)]` goes on a `static` lock, on a unit struct that declares a lock class \
-                     (`struct Shard;`), or on a lock field of a struct marked `#[lock_order::ranked]`";
+                     (`struct Shard;`), or on a lock field of a struct marked `#[lock_rank::ranked]`";
 
 /// `#[lock_rank(N)]` on a static or a unit struct.
 pub(crate) fn lock_rank(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -56,7 +56,7 @@ pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> TokenStream {
     let args_error = (!args.is_empty()).then(|| {
         Error::new_spanned(
             &args,
-            "`#[lock_order::ranked]` takes no arguments: write it bare and put `#[lock_rank(N)]` on each \
+            "`#[lock_rank::ranked]` takes no arguments: write it bare and put `#[lock_rank(N)]` on each \
              lock field",
         )
     });
@@ -64,7 +64,7 @@ pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> TokenStream {
         let mut error = Error::new(
             item_span(&item),
             format!(
-                "`#[lock_order::ranked]` goes on a struct whose lock fields carry `#[lock_rank(N)]`, not on {}",
+                "`#[lock_rank::ranked]` goes on a struct whose lock fields carry `#[lock_rank(N)]`, not on {}",
                 describe(&item)
             ),
         );
@@ -114,7 +114,7 @@ fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
         errors.push(Error::new_spanned(
             &item.ident,
             "no field of this struct has `#[lock_rank(N)]`: put it on each lock field, or remove \
-             `#[lock_order::ranked]`",
+             `#[lock_rank::ranked]`",
         ));
     }
     quote! {
@@ -161,7 +161,7 @@ fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Err
         errors.push(Error::new_spanned(
             &item.ident,
             "`#[lock_rank]` on a struct declares a lock class, which is a unit struct (`struct Shard;`); \
-             to rank the lock fields of this struct, put `#[lock_order::ranked]` on the struct and \
+             to rank the lock fields of this struct, put `#[lock_rank::ranked]` on the struct and \
              `#[lock_rank(N)]` on each lock field",
         ));
         return fallback(Item::Struct(item), errors);
@@ -181,8 +181,8 @@ fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Err
             // nothing more.
             errors.extend(rank.err());
             let unranked = quote! {
-                impl ::lock_order::__private::LockClass for #ident {
-                    const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
+                impl ::lock_rank::__private::LockClass for #ident {
+                    const INFO: ::core::option::Option<&'static ::lock_rank::__private::ClassInfo> =
                         ::core::option::Option::None;
                 }
             };
@@ -199,9 +199,9 @@ fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Err
         #item
         const _: () = {
             #info
-            impl ::lock_order::__private::LockClass for #ident {
-                const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
-                    ::core::option::Option::Some(&__LOCK_ORDER_INFO);
+            impl ::lock_rank::__private::LockClass for #ident {
+                const INFO: ::core::option::Option<&'static ::lock_rank::__private::ClassInfo> =
+                    ::core::option::Option::Some(&__LOCK_RANK_INFO);
             }
         };
         #plain_view
@@ -217,7 +217,7 @@ fn attribute_used(attribute: &syn::Attribute) -> TokenStream {
     let Some(name) = attribute.path().get_ident() else { return TokenStream::new() };
     quote! {
         #[allow(unused_imports)]
-        use ::lock_order::__attributes::*;
+        use ::lock_rank::__attributes::*;
         #[allow(unused_imports)]
         use #name as _;
     }
@@ -226,7 +226,7 @@ fn attribute_used(attribute: &syn::Attribute) -> TokenStream {
 /// Marks `class` as a rank, so that its locks deref to their plain type.
 fn ranked_class(class: &Ident) -> TokenStream {
     quote! {
-        impl ::lock_order::__private::RankedClass for #class {}
+        impl ::lock_rank::__private::RankedClass for #class {}
     }
 }
 
@@ -263,9 +263,9 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Option<Type>> {
             true => Error::new_spanned(
                 &declared,
                 format!(
-                    "`{}` holds no lock of lock_order: `#[lock_rank]` ranks the one lock inside \
-                     {WRAPPER_LIST}, which is written `lock_order::Mutex<T>` or `lock_order::RwLock<T>` \
-                     (or a `tokio`, `parking_lot` or `lock_api` lock of lock_order)",
+                    "`{}` holds no lock of lock_rank: `#[lock_rank]` ranks the one lock inside \
+                     {WRAPPER_LIST}, which is written `lock_rank::Mutex<T>` or `lock_rank::RwLock<T>` \
+                     (or a `tokio`, `parking_lot` or `lock_api` lock of lock_rank)",
                     tidy(&declared)
                 ),
             ),
@@ -281,7 +281,7 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Option<Type>> {
         let class = class.clone();
         // The projection is the check: no `rankable_check`, which would repeat its error.
         *ty = syn::parse_quote_spanned!(original.span()=>
-            <#original as ::lock_order::__private::Rankable>::Ranked<#class>
+            <#original as ::lock_rank::__private::Rankable>::Ranked<#class>
         );
         return Ok(None);
     }
@@ -396,7 +396,7 @@ fn wrapped_argument(ty: &Type) -> Option<usize> {
 }
 
 const WANTED: &str =
-    "`#[lock_rank]` needs the lock itself, a `lock_order::Mutex<T>` or `lock_order::RwLock<T>`";
+    "`#[lock_rank]` needs the lock itself, a `lock_rank::Mutex<T>` or `lock_rank::RwLock<T>`";
 
 /// The path of the written lock type, looking through invisible groups from `macro_rules!`.
 fn lock_path(ty: &mut Type) -> syn::Result<&mut TypePath> {
@@ -454,10 +454,10 @@ fn not_a_lock(path: &TypePath) -> Option<Error> {
     if matches!(segments.first().map(String::as_str), Some("std" | "core" | "alloc")) {
         return match last {
             "Mutex" | "RwLock" => error(format!(
-                "`{written}` cannot carry a rank: use `lock_order::{last}`, which has the same API, and \
+                "`{written}` cannot carry a rank: use `lock_rank::{last}`, which has the same API, and \
                  `#[lock_rank]` gives it its rank"
             )),
-            _ => error(format!("`{written}` is not a lock of lock_order: {WANTED}")),
+            _ => error(format!("`{written}` is not a lock of lock_rank: {WANTED}")),
         };
     }
     None
@@ -528,28 +528,28 @@ fn class_decl(
         #vis enum #class {}
         const _: () = {
             #info
-            impl ::lock_order::__private::LockClass for #class {
-                const INFO: ::core::option::Option<&'static ::lock_order::__private::ClassInfo> =
-                    ::core::option::Option::Some(&__LOCK_ORDER_INFO);
+            impl ::lock_rank::__private::LockClass for #class {
+                const INFO: ::core::option::Option<&'static ::lock_rank::__private::ClassInfo> =
+                    ::core::option::Option::Some(&__LOCK_RANK_INFO);
             }
         };
     }
 }
 
-/// `static __LOCK_ORDER_INFO: ClassInfo` and its registration; `span` places `file!()`/`line!()`.
+/// `static __LOCK_RANK_INFO: ClassInfo` and its registration; `span` places `file!()`/`line!()`.
 /// The names are unusual so that they cannot shadow a rank constant the user named.
 fn class_info(name: &str, summary: &str, rank: &Rank, span: Span, public: bool) -> TokenStream {
-    let rank_const = Ident::new("__LOCK_ORDER_RANK", Span::call_site());
+    let rank_const = Ident::new("__LOCK_RANK_RANK", Span::call_site());
     let rank_value = rank.constant(&rank_const);
     let rank_path = rank.path_text();
     let location = quote_spanned!(span=> ::core::file!(), ::core::line!(), ::core::module_path!());
     quote! {
         #rank_value
-        static __LOCK_ORDER_INFO: ::lock_order::__private::ClassInfo =
-            ::lock_order::__private::ClassInfo::__new(#name, #rank_const, #location, #summary)
+        static __LOCK_RANK_INFO: ::lock_rank::__private::ClassInfo =
+            ::lock_rank::__private::ClassInfo::__new(#name, #rank_const, #location, #summary)
                 .__documented(#rank_path, #public);
-        ::lock_order::__private::inventory::submit! {
-            ::lock_order::__private::Registration(&__LOCK_ORDER_INFO)
+        ::lock_rank::__private::inventory::submit! {
+            ::lock_rank::__private::Registration(&__LOCK_RANK_INFO)
         }
     }
 }
@@ -558,11 +558,11 @@ fn class_info(name: &str, summary: &str, rank: &Rank, span: Span, public: bool) 
 /// unranked form.
 fn rankable_check(original: &Type, generics: &Generics) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
-    let check = quote_spanned!(original.span()=> <#original as ::lock_order::__private::Rankable>::RANKABLE);
+    let check = quote_spanned!(original.span()=> <#original as ::lock_rank::__private::Rankable>::RANKABLE);
     quote! {
         const _: () = {
             #[allow(dead_code, clippy::extra_unused_type_parameters)]
-            fn __lock_order_rankable #impl_generics () #where_clause {
+            fn __lock_rank_rankable #impl_generics () #where_clause {
                 #check
             }
         };
@@ -604,7 +604,7 @@ fn item_attrs(item: &mut Item) -> Option<&mut Vec<syn::Attribute>> {
     })
 }
 
-/// The item without `#[lock_rank]` on its fields, which only `#[lock_order::ranked]` can read.
+/// The item without `#[lock_rank]` on its fields, which only `#[lock_rank::ranked]` can read.
 fn strip_field_ranks(mut item: Item) -> Item {
     let fields: Vec<&mut Field> = match &mut item {
         Item::Struct(s) => fields_mut(&mut s.fields),

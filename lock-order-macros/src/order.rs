@@ -200,10 +200,10 @@ fn expand_order(order: Order) -> TokenStream {
             #[doc = #doc]
             pub const #name: u32 = #lit;
             const _: () = {
-                static __LOCK_ORDER_CONSTANT: ::lock_order::__private::RankConstant =
-                    ::lock_order::__private::RankConstant::__new(#text, #name, #location, #summary, #public);
-                ::lock_order::__private::inventory::submit! {
-                    ::lock_order::__private::RankRegistration(&__LOCK_ORDER_CONSTANT)
+                static __LOCK_RANK_CONSTANT: ::lock_rank::__private::RankConstant =
+                    ::lock_rank::__private::RankConstant::__new(#text, #name, #location, #summary, #public);
+                ::lock_rank::__private::inventory::submit! {
+                    ::lock_rank::__private::RankRegistration(&__LOCK_RANK_CONSTANT)
                 }
             };
         }

@@ -151,7 +151,7 @@ fn names_constant(text: &str) -> bool {
     })
 }
 
-/// Whether `attr` is a `#[lock_rank]` (also spelled `#[lock_order::lock_rank]`).
+/// Whether `attr` is a `#[lock_rank]` (also spelled `#[lock_rank::lock_rank]`).
 pub(crate) fn is_lock_rank(attr: &Attribute) -> bool {
     attr.path().segments.last().is_some_and(|s| s.ident == "lock_rank")
 }

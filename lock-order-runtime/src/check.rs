@@ -43,12 +43,12 @@ impl Request {
         kind: LockKind,
         access: Access,
     ) -> Self {
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         let class = match C::INFO {
             Some(class) => Some(class),
             None => origin.class(),
         };
-        #[cfg(not(lock_order_checked))]
+        #[cfg(not(lock_rank_checked))]
         let class = C::INFO;
         Request {
             addr: (lock as *const L).cast::<()>() as usize,
@@ -101,7 +101,7 @@ impl Request {
     #[allow(dead_code)] // unused without checks
     #[inline(always)]
     pub(crate) fn origin_parts(&self) -> crate::observed::CreationParts {
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         if let Some(creation) = &self.creation {
             return (Some(creation.site()), Some(creation.type_name_fn()));
         }
@@ -125,7 +125,7 @@ impl Request {
 /// policy see the same state as for an acquire checked before it blocks, which is what happens
 /// next.
 #[inline(always)]
-#[cfg_attr(lock_order_checked, track_caller)]
+#[cfg_attr(lock_rank_checked, track_caller)]
 pub(crate) fn lock_with<G>(
     request: Request,
     try_now: impl FnOnce() -> Option<G>,
@@ -141,7 +141,7 @@ pub(crate) fn lock_with<G>(
 /// proves the lock was not already held by this thread, so an unranked lock skips its scan.
 #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
 #[inline(always)]
-#[cfg_attr(lock_order_checked, track_caller)]
+#[cfg_attr(lock_rank_checked, track_caller)]
 pub(crate) fn lock_with_after<G>(
     request: Request,
     try_now: impl FnOnce() -> Option<G>,
@@ -151,14 +151,14 @@ pub(crate) fn lock_with_after<G>(
 }
 
 #[inline(always)]
-#[cfg_attr(lock_order_checked, track_caller)]
+#[cfg_attr(lock_rank_checked, track_caller)]
 fn lock_checked<G>(
     request: Request,
     ahead: bool,
     try_now: impl FnOnce() -> Option<G>,
     block: impl FnOnce() -> G,
 ) -> (G, Held) {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         // Constants at every call: one of the two branches is compiled.
         if ahead && request.class.is_some() {
@@ -183,14 +183,14 @@ fn lock_checked<G>(
         drop(waiting);
         (guard, pending.acquired())
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         let _ = (request, ahead, try_now);
         (block(), Held)
     }
 }
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod imp {
     use super::Request;
     use crate::context::current_set;
@@ -821,7 +821,7 @@ mod imp {
     }
 }
 
-#[cfg(not(lock_order_checked))]
+#[cfg(not(lock_rank_checked))]
 #[allow(dead_code)] // each backend uses a different part of the protocol
 mod imp {
     use super::Request;

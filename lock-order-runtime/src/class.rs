@@ -6,7 +6,7 @@
 //! exactly as big as an unranked one.
 
 use std::fmt;
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 use std::panic::Location;
 
 /// Where a rank was declared and what it is called: one row of the declared lock order.
@@ -14,12 +14,12 @@ use std::panic::Location;
 /// Built by `#[lock_rank]`; read it through [`LockClass::INFO`] or [`crate::registry::classes`].
 ///
 /// ```
-/// use lock_order::{lock_rank, LockClass, Mutex};
+/// use lock_rank::{lock_rank, LockClass, Mutex};
 ///
 /// #[lock_rank(7)]
 /// static CACHE: Mutex<u32> = Mutex::new(0);
 ///
-/// let info = lock_order::class_of(&CACHE).unwrap();
+/// let info = lock_rank::class_of(&CACHE).unwrap();
 /// assert_eq!(info.name(), "CACHE");
 /// assert_eq!(info.rank(), 7);
 /// ```
@@ -92,9 +92,9 @@ impl ClassInfo {
     /// `ranks::ACCOUNTS`; `None` for a literal rank.
     ///
     /// ```
-    /// use lock_order::{lock_rank, Mutex};
+    /// use lock_rank::{lock_rank, Mutex};
     ///
-    /// lock_order::order! {
+    /// lock_rank::order! {
     ///     pub mod ranks {
     ///         QUEUE = 4,
     ///     }
@@ -105,8 +105,8 @@ impl ClassInfo {
     /// #[lock_rank(9)]
     /// static STATS: Mutex<u64> = Mutex::new(0);
     ///
-    /// assert_eq!(lock_order::class_of(&QUEUE).unwrap().rank_path(), Some("ranks::QUEUE"));
-    /// assert_eq!(lock_order::class_of(&STATS).unwrap().rank_path(), None);
+    /// assert_eq!(lock_rank::class_of(&QUEUE).unwrap().rank_path(), Some("ranks::QUEUE"));
+    /// assert_eq!(lock_rank::class_of(&STATS).unwrap().rank_path(), None);
     /// ```
     pub fn rank_path(&self) -> Option<&'static str> {
         (!self.rank_path.is_empty()).then_some(self.rank_path)
@@ -130,7 +130,7 @@ impl fmt::Display for ClassInfo {
 /// no need to implement it by hand.
 ///
 /// ```
-/// use lock_order::{lock_rank, LockClass, Mutex};
+/// use lock_rank::{lock_rank, LockClass, Mutex};
 ///
 /// /// One rank shared by every shard of the table.
 /// #[lock_rank(3)]
@@ -156,11 +156,11 @@ pub trait LockClass: 'static {
 /// up in [`held_locks`](crate::held_locks) and dumps.
 ///
 /// ```
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
 /// let m: Mutex<Vec<u8>> = Mutex::new(vec![]);
 /// m.lock().unwrap().push(1);
-/// assert!(lock_order::class_of(&m).is_none());
+/// assert!(lock_rank::class_of(&m).is_none());
 /// ```
 #[derive(Debug)]
 pub enum Unranked {}
@@ -172,7 +172,7 @@ impl LockClass for Unranked {
 /// Implemented by every lock type of this crate: names the lock's class.
 ///
 /// ```
-/// use lock_order::{LockClass, Mutex, RankedLock, Unranked};
+/// use lock_rank::{LockClass, Mutex, RankedLock, Unranked};
 ///
 /// fn rank_of<L: RankedLock>() -> Option<u32> {
 ///     L::Class::INFO.map(|info| info.rank())
@@ -180,9 +180,9 @@ impl LockClass for Unranked {
 /// assert_eq!(rank_of::<Mutex<u8, Unranked>>(), None);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a lock of lock_order",
-    label = "`#[lock_rank]` needs a lock_order lock type here",
-    note = "use `lock_order::Mutex`, `lock_order::RwLock` (or the `tokio`, `parking_lot`, `lock_api` variants) instead of the plain lock"
+    message = "`{Self}` is not a lock of lock_rank",
+    label = "`#[lock_rank]` needs a lock_rank lock type here",
+    note = "use `lock_rank::Mutex`, `lock_rank::RwLock` (or the `tokio`, `parking_lot`, `lock_api` variants) instead of the plain lock"
 )]
 pub trait RankedLock {
     /// The lock's class.
@@ -206,7 +206,7 @@ pub trait RankedLock {
 /// [`Mutex::into_plain`](crate::Mutex::into_plain).
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(5)]
 /// static USERS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -230,11 +230,11 @@ pub trait RankedClass: LockClass {}
 /// view gives `None`.
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(4)]
 /// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-/// assert_eq!(lock_order::class_of(&QUEUE).map(|c| c.rank()), Some(4));
+/// assert_eq!(lock_rank::class_of(&QUEUE).map(|c| c.rank()), Some(4));
 /// ```
 pub fn class_of<L: RankedLock + ?Sized>(lock: &L) -> Option<&'static ClassInfo> {
     lock.__class()
@@ -247,7 +247,7 @@ pub fn class_of<L: RankedLock + ?Sized>(lock: &L) -> Option<&'static ClassInfo> 
 /// Zero-sized without checks, so a lock stays exactly the size of the lock it wraps.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     class: Option<&'static ClassInfo>,
     creation: Creation,
 }
@@ -256,9 +256,9 @@ pub(crate) struct Origin {
 /// to name the lock (its class travels as the acquire's own). Zero-sized without checks.
 #[derive(Clone, Copy)]
 pub(crate) struct Creation {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     site: &'static Location<'static>,
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     type_name: fn() -> &'static str,
 }
 
@@ -267,22 +267,22 @@ impl Origin {
     /// own type), made by the caller of the constructor that calls this.
     #[inline(always)]
     #[track_caller]
-    #[cfg_attr(not(lock_order_checked), allow(clippy::extra_unused_type_parameters))] // read with checks
+    #[cfg_attr(not(lock_rank_checked), allow(clippy::extra_unused_type_parameters))] // read with checks
     pub(crate) const fn new<C: LockClass, V: ?Sized>() -> Self {
         Origin {
-            #[cfg(lock_order_checked)]
+            #[cfg(lock_rank_checked)]
             class: C::INFO,
             creation: Creation {
-                #[cfg(lock_order_checked)]
+                #[cfg(lock_rank_checked)]
                 site: Location::caller(),
-                #[cfg(lock_order_checked)]
+                #[cfg(lock_rank_checked)]
                 type_name: std::any::type_name::<V>,
             },
         }
     }
 
     /// The lock's class, as it was made; `None` for an unranked lock.
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     #[inline(always)]
     pub(crate) fn class(&self) -> Option<&'static ClassInfo> {
         self.class
@@ -292,18 +292,18 @@ impl Origin {
     /// with checks, the one the lock was made with (it may be seen through its plain view).
     #[inline(always)]
     pub(crate) fn class_as<C: LockClass>(&self) -> Option<&'static ClassInfo> {
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         {
             C::INFO.or(self.class)
         }
-        #[cfg(not(lock_order_checked))]
+        #[cfg(not(lock_rank_checked))]
         {
             C::INFO
         }
     }
 
     /// Where the lock was made: the call of its constructor.
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     #[allow(dead_code)] // read by reports of unranked locks
     #[inline(always)]
     pub(crate) fn created(&self) -> &'static Location<'static> {
@@ -311,7 +311,7 @@ impl Origin {
     }
 
     /// The type of the value the lock holds (for a lock without a value, the lock's own type).
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     #[allow(dead_code)] // read by reports of unranked locks
     #[inline(always)]
     pub(crate) fn type_name(&self) -> &'static str {
@@ -327,7 +327,7 @@ impl Origin {
 
 impl Creation {
     /// Where the lock was made: the call of its constructor.
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     #[allow(dead_code)] // read by reports of unranked locks
     #[inline(always)]
     pub(crate) fn site(&self) -> &'static Location<'static> {
@@ -335,7 +335,7 @@ impl Creation {
     }
 
     /// The type of the value the lock holds (for a lock without a value, the lock's own type).
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     #[allow(dead_code)] // read by reports of unranked locks
     #[inline(always)]
     pub(crate) fn type_name(&self) -> &'static str {
@@ -344,7 +344,7 @@ impl Creation {
 }
 
 /// What the learned lock order and the held sets keep of a [`Creation`]: its two words.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 impl Creation {
     /// The function naming the type, uncalled: a word to keep, and to tell types apart by.
     #[inline(always)]
@@ -362,13 +362,13 @@ impl Creation {
 impl fmt::Debug for Creation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_struct("Creation");
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         out.field("site", &self.site).field("type_name", &self.type_name());
         out.finish()
     }
 }
 
-#[cfg(all(test, lock_order_checked))]
+#[cfg(all(test, lock_rank_checked))]
 mod tests {
     use std::panic::Location;
 

@@ -19,7 +19,7 @@ use crate::poison::map_result;
 /// ```
 /// use std::sync::Arc;
 /// use std::thread;
-/// use lock_order::{Condvar, Mutex};
+/// use lock_rank::{Condvar, Mutex};
 ///
 /// let pair: Arc<(Mutex<bool>, Condvar)> = Arc::new((Mutex::new(false), Condvar::new()));
 /// let pair2 = Arc::clone(&pair);
@@ -77,7 +77,7 @@ impl Condvar {
     /// Creates a condition variable.
     ///
     /// ```
-    /// let cv = lock_order::Condvar::new();
+    /// let cv = lock_rank::Condvar::new();
     /// cv.notify_all();
     /// ```
     pub const fn new() -> Self {
@@ -91,7 +91,7 @@ impl Condvar {
     /// mutex is held, since re-acquiring the mutex after the wait would break the order.
     ///
     /// ```
-    /// # use lock_order::{Condvar, Mutex};
+    /// # use lock_rank::{Condvar, Mutex};
     /// # use std::{sync::Arc, thread};
     /// let state: Arc<(Mutex<u32>, Condvar)> = Arc::new((Mutex::new(0), Condvar::new()));
     /// let s = Arc::clone(&state);
@@ -101,7 +101,7 @@ impl Condvar {
     ///     n = state.1.wait(n).unwrap();
     /// }
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait<'a, T, C: LockClass>(&self, guard: MutexGuard<'a, T, C>) -> LockResult<MutexGuard<'a, T, C>> {
         let MutexGuard { held, inner, class } = guard;
         let record = Record::Held(held).before_wait(Location::caller());
@@ -114,7 +114,7 @@ impl Condvar {
     /// and recorded, so locks it takes are checked against it.
     ///
     /// ```
-    /// # use lock_order::{Condvar, Mutex};
+    /// # use lock_rank::{Condvar, Mutex};
     /// # use std::{sync::Arc, thread};
     /// let queue: Arc<(Mutex<Vec<u32>>, Condvar)> = Arc::new((Mutex::new(vec![]), Condvar::new()));
     /// let q = Arc::clone(&queue);
@@ -122,7 +122,7 @@ impl Condvar {
     /// let items = queue.1.wait_while(queue.0.lock().unwrap(), |items| items.is_empty()).unwrap();
     /// assert_eq!(items[0], 7);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_while<'a, T, C: LockClass, F>(
         &self,
         guard: MutexGuard<'a, T, C>,
@@ -149,14 +149,14 @@ impl Condvar {
     /// Blocks until notified or `timeout` passes, as std's.
     ///
     /// ```
-    /// # use lock_order::{Condvar, Mutex};
+    /// # use lock_rank::{Condvar, Mutex};
     /// # use std::time::Duration;
     /// let m: Mutex<()> = Mutex::new(());
     /// let cv = Condvar::new();
     /// let (_guard, result) = cv.wait_timeout(m.lock().unwrap(), Duration::from_millis(1)).unwrap();
     /// assert!(result.timed_out());
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_timeout<'a, T, C: LockClass>(
         &self,
         guard: MutexGuard<'a, T, C>,
@@ -172,7 +172,7 @@ impl Condvar {
     /// Blocks while `condition` returns `true`, for at most `timeout`, as std's.
     ///
     /// ```
-    /// # use lock_order::{Condvar, Mutex};
+    /// # use lock_rank::{Condvar, Mutex};
     /// # use std::time::Duration;
     /// let m: Mutex<bool> = Mutex::new(false);
     /// let cv = Condvar::new();
@@ -180,7 +180,7 @@ impl Condvar {
     ///     cv.wait_timeout_while(m.lock().unwrap(), Duration::from_millis(1), |r| !*r).unwrap();
     /// assert!(result.timed_out() && !*ready);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_timeout_while<'a, T, C: LockClass, F>(
         &self,
         guard: MutexGuard<'a, T, C>,
@@ -208,7 +208,7 @@ impl Condvar {
     /// Wakes one waiting thread, as std's.
     ///
     /// ```
-    /// lock_order::Condvar::new().notify_one();
+    /// lock_rank::Condvar::new().notify_one();
     /// ```
     #[inline]
     pub fn notify_one(&self) {
@@ -218,7 +218,7 @@ impl Condvar {
     /// Wakes every waiting thread, as std's.
     ///
     /// ```
-    /// lock_order::Condvar::new().notify_all();
+    /// lock_rank::Condvar::new().notify_all();
     /// ```
     #[inline]
     pub fn notify_all(&self) {

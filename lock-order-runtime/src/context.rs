@@ -8,11 +8,11 @@
 //! set, which follows the task from worker to worker; code outside any task, including the root
 //! future of `Runtime::block_on` (tokio gives it no task id), records into the thread's set.
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 use crate::held::HeldSet;
 
 /// The held set of whoever is running: the current tokio task's, else the current thread's.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 #[inline(always)]
 pub(crate) fn current_set() -> &'static HeldSet {
     #[cfg(feature = "tokio")]
@@ -25,7 +25,7 @@ pub(crate) fn current_set() -> &'static HeldSet {
 /// Whether `set` is the held set of whoever is running, so that its owner-only bookkeeping may
 /// be done here; `false` when in doubt (a set owned elsewhere is then released as foreign, which
 /// is always safe). A task's set found this way becomes the thread's cached one.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 #[inline]
 pub(crate) fn is_current_set(set: &HeldSet) -> bool {
     // A thread's set is only ever changed by its thread, whichever task that thread runs now.

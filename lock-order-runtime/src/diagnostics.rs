@@ -15,14 +15,14 @@ use crate::report::{write_backtrace, Acquisition};
 /// Every live thread's and task's held locks, and the lock each is blocked on: a snapshot.
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(3)]
 /// static SESSIONS: Mutex<u32> = Mutex::new(0);
 ///
 /// let _s = SESSIONS.lock().unwrap();
-/// let dump = lock_order::dump();
-/// if lock_order::CHECKS_ENABLED {
+/// let dump = lock_rank::dump();
+/// if lock_rank::CHECKS_ENABLED {
 ///     let me = dump.holders.iter().find(|h| h.holder.thread_id() == Some(std::thread::current().id())).unwrap();
 ///     assert_eq!(me.held[0].name(), "SESSIONS");
 ///     assert!(dump.to_string().contains("`SESSIONS` (rank 3)"));
@@ -84,14 +84,14 @@ impl fmt::Display for LockHolder {
 /// until their records agree.
 ///
 /// ```
-/// eprintln!("{}", lock_order::dump());
+/// eprintln!("{}", lock_rank::dump());
 /// ```
 pub fn dump() -> Dump {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         imp::dump()
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         Dump::default()
     }
@@ -100,9 +100,9 @@ pub fn dump() -> Dump {
 impl fmt::Display for Dump {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !crate::CHECKS_ENABLED {
-            return f.write_str("lock-order dump: checks are off in this build, nothing is recorded\n");
+            return f.write_str("lock-rank dump: checks are off in this build, nothing is recorded\n");
         }
-        writeln!(f, "lock-order dump: {} thread(s) or task(s) hold or wait for locks", self.holders.len())?;
+        writeln!(f, "lock-rank dump: {} thread(s) or task(s) hold or wait for locks", self.holders.len())?;
         for state in &self.holders {
             writeln!(f, "{}:", state.holder)?;
             for held in &state.held {
@@ -133,13 +133,13 @@ impl fmt::Display for Dump {
 /// user code. The message lists every lock held with the site that acquired it.
 ///
 /// ```
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
 /// let m: Mutex<u32> = Mutex::new(0);
-/// lock_order::assert_no_locks_held(); // fine: nothing held
+/// lock_rank::assert_no_locks_held(); // fine: nothing held
 /// let guard = m.lock().unwrap();
-/// let held = std::panic::catch_unwind(|| lock_order::assert_no_locks_held());
-/// assert_eq!(held.is_err(), lock_order::CHECKS_ENABLED);
+/// let held = std::panic::catch_unwind(|| lock_rank::assert_no_locks_held());
+/// assert_eq!(held.is_err(), lock_rank::CHECKS_ENABLED);
 /// drop(guard);
 /// ```
 #[track_caller]
@@ -163,7 +163,7 @@ pub fn assert_no_locks_held() {
 ///
 /// ```
 /// use std::time::Duration;
-/// use lock_order::{lock_rank, Mutex, TimedLockError};
+/// use lock_rank::{lock_rank, Mutex, TimedLockError};
 ///
 /// #[lock_rank(1)]
 /// static JOURNAL: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -176,7 +176,7 @@ pub fn assert_no_locks_held() {
 /// .join()
 /// .unwrap();
 /// assert!(attempt.starts_with("lock timeout: `JOURNAL` (rank 1) not acquired within 20ms"));
-/// if lock_order::CHECKS_ENABLED {
+/// if lock_rank::CHECKS_ENABLED {
 ///     assert!(attempt.contains("held by thread `main`"));
 /// }
 /// drop(held);
@@ -200,7 +200,7 @@ impl fmt::Display for LockTimeout {
             if crate::CHECKS_ENABLED {
                 write!(f, "  holder: none recorded (the lock was released as the wait ended)")
             } else {
-                write!(f, "  holder: unknown (lock-order checks are off in this build)")
+                write!(f, "  holder: unknown (lock-rank checks are off in this build)")
             }
         } else {
             let holders: Vec<String> = self.holders.iter().map(|h| format!("  {h}")).collect();
@@ -215,7 +215,7 @@ impl std::error::Error for LockTimeout {}
 ///
 /// ```
 /// use std::time::Duration;
-/// let m: lock_order::Mutex<u8> = lock_order::Mutex::new(0);
+/// let m: lock_rank::Mutex<u8> = lock_rank::Mutex::new(0);
 /// assert!(m.try_lock_for(Duration::from_millis(5)).is_ok());
 /// ```
 #[non_exhaustive]
@@ -262,18 +262,18 @@ pub(crate) fn timed_out(request: &crate::check::Request, waited: Duration) -> Lo
 
 /// Who holds the lock at `address` now, found in every thread's and task's record.
 pub(crate) fn holders_of(address: usize) -> Vec<LockHolder> {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         imp::holders_of(address)
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         let _ = address;
         Vec::new()
     }
 }
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 pub(crate) mod imp {
     use super::{BlockedOn, Dump, HolderState, LockHolder};
     use crate::check::to_acquisition;
@@ -397,7 +397,7 @@ pub(crate) mod imp {
     }
 }
 
-#[cfg(all(test, lock_order_checked))]
+#[cfg(all(test, lock_rank_checked))]
 mod tests {
     use super::imp::{busy_sets, conflicting, SetView};
     use crate::held::{thread_set, SlotView, DETACHED};

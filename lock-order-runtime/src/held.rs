@@ -60,7 +60,7 @@ pub(crate) struct Slot {
 }
 
 /// What a slot keeps apart, so that slots stay two words each: the class and site of a record
-/// that could not be packed, and where the acquire came from, only with `LOCK_ORDER_BACKTRACE=1`
+/// that could not be packed, and where the acquire came from, only with `LOCK_RANK_BACKTRACE=1`
 /// (see [`backtraces`]). Kept in the set's [`Spill`].
 struct Extra {
     /// [`Words::class`] of a record whose `meta` is [`FAR`].
@@ -301,7 +301,7 @@ impl Trace {
     }
 }
 
-/// Whether every record carries a backtrace: `LOCK_ORDER_BACKTRACE=1` in the environment, read
+/// Whether every record carries a backtrace: `LOCK_RANK_BACKTRACE=1` in the environment, read
 /// once. Off by default: capturing costs microseconds per acquire.
 pub(crate) fn backtraces() -> bool {
     /// 0: not read yet, 1: off, 2: on.
@@ -309,7 +309,7 @@ pub(crate) fn backtraces() -> bool {
     #[cold]
     #[inline(never)]
     fn read_env() -> bool {
-        let on = std::env::var_os("LOCK_ORDER_BACKTRACE").is_some_and(|v| v != "0" && !v.is_empty());
+        let on = std::env::var_os("LOCK_RANK_BACKTRACE").is_some_and(|v| v != "0" && !v.is_empty());
         ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
         on
     }
@@ -864,7 +864,7 @@ impl HeldSet {
             // Written without `eprintln!`, which panics when stderr is gone: this cannot unwind.
             let _ = writeln!(
                 std::io::stderr(),
-                "lock-order: more than {CAPACITY} locks held at once by {holder}; further locks are \
+                "lock-rank: more than {CAPACITY} locks held at once by {holder}; further locks are \
                  checked against the tracked ones but not tracked themselves"
             );
         }

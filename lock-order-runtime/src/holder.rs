@@ -5,7 +5,7 @@ use std::thread::ThreadId;
 /// Who holds locks: a thread, or (with the `tokio` feature) an async task on a thread.
 ///
 /// ```
-/// let me = lock_order::Holder::current();
+/// let me = lock_rank::Holder::current();
 /// assert_eq!(me.thread_id(), Some(std::thread::current().id()));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

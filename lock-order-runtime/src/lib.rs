@@ -1,8 +1,8 @@
-//! Runtime of [lock-order](https://docs.rs/lock-order): ranked lock types, the per-thread record
+//! Runtime of [lock-rank](https://docs.rs/lock-rank): ranked lock types, the per-thread record
 //! of held locks, the check at every acquire, violation reports and the registry of the declared
 //! order.
 //!
-//! Depend on `lock-order`, which re-exports all of this together with the `#[lock_rank]` macros.
+//! Depend on `lock-rank`, which re-exports all of this together with the `#[lock_rank]` macros.
 //!
 //! Checks are compiled in when this crate is built with `debug_assertions` or the `enforce`
 //! feature ([`CHECKS_ENABLED`] says which); otherwise every lock is std's, unchanged.
@@ -17,7 +17,7 @@ mod class;
 mod condvar;
 mod context;
 mod diagnostics;
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod held;
 mod holder;
 #[cfg(feature = "lock_api")]
@@ -57,23 +57,23 @@ pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTi
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
 ///
 /// ```
-/// assert_eq!(lock_order::CHECKS_ENABLED, cfg!(debug_assertions) || cfg!(feature = "enforce"));
+/// assert_eq!(lock_rank::CHECKS_ENABLED, cfg!(debug_assertions) || cfg!(feature = "enforce"));
 /// ```
-pub const CHECKS_ENABLED: bool = cfg!(lock_order_checked);
+pub const CHECKS_ENABLED: bool = cfg!(lock_rank_checked);
 
 /// The locks the current thread (or async task) holds, oldest first. Empty without checks.
 ///
 /// ```
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
 /// let m: Mutex<u8> = Mutex::new(0);
 /// let _g = m.lock().unwrap();
-/// if lock_order::CHECKS_ENABLED {
-///     assert_eq!(lock_order::held_locks().len(), 1);
+/// if lock_rank::CHECKS_ENABLED {
+///     assert_eq!(lock_rank::held_locks().len(), 1);
 /// }
 /// ```
 pub fn held_locks() -> Vec<Acquisition> {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         context::current_set()
             .snapshot_with_backtraces()
@@ -81,7 +81,7 @@ pub fn held_locks() -> Vec<Acquisition> {
             .map(|(slot, backtrace)| check::to_acquisition(&slot, backtrace))
             .collect()
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         Vec::new()
     }

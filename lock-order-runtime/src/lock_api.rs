@@ -1,5 +1,5 @@
 //! Ranked locks over any [`lock_api`] raw lock: spin locks, custom raw locks, and
-//! parking_lot's (which `lock_order::parking_lot`, with the `parking_lot` feature, names for you).
+//! parking_lot's (which `lock_rank::parking_lot`, with the `parking_lot` feature, names for you).
 //!
 //! [`Mutex<R, T>`](Mutex), [`RwLock<R, T>`](RwLock) and [`ReentrantMutex<R, G, T>`](ReentrantMutex)
 //! have lock_api's API (no poisoning, `lock()` returns the guard, timed and upgradable acquires,
@@ -8,8 +8,8 @@
 //! argument, so `Mutex<R, T>` becomes `Mutex<R, T, Class>`.
 //!
 //! ```
-//! use lock_order::lock_rank;
-//! use lock_order::lock_api::Mutex;
+//! use lock_rank::lock_rank;
+//! use lock_rank::lock_api::Mutex;
 //! use parking_lot::RawMutex; // any `lock_api::RawMutex` will do
 //!
 //! #[lock_rank(1)]
@@ -59,7 +59,7 @@ pub use ::lock_api::{
 };
 
 /// `raw` as parking_lot's `RawMutex`, if that is what it is (a constant per `R`).
-#[cfg(all(feature = "parking_lot", lock_order_checked))]
+#[cfg(all(feature = "parking_lot", lock_rank_checked))]
 #[inline(always)]
 fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
     // `typeid::of` rather than `TypeId::of`: `R` need not be `'static`.
@@ -84,7 +84,7 @@ pub(crate) use record::Record;
 pub(crate) use record::Released;
 
 /// The record a guard keeps of its lock.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod record {
     use std::panic::Location;
 
@@ -165,7 +165,7 @@ mod record {
 }
 
 /// Without checks a guard records nothing.
-#[cfg(not(lock_order_checked))]
+#[cfg(not(lock_rank_checked))]
 mod record {
     use std::panic::Location;
 
@@ -215,7 +215,7 @@ struct Relock {
 
 impl Relock {
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     fn check(request: Request) -> Self {
         let pending = check::check_blocking(request);
         Relock { waiting: pending.waiting(), pending }
@@ -247,7 +247,7 @@ impl<'r> GivenUp<'r> {
 
     /// Checks the re-acquire, which blocks.
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     fn relock(self) -> Relock {
         let relock = Relock::check(self.request);
         std::mem::forget(self);
@@ -256,7 +256,7 @@ impl<'r> GivenUp<'r> {
 
     /// Checks the re-acquire if it `blocks`; otherwise (a re-entry) there is nothing to check.
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     fn relock_if(self, blocks: bool) -> Option<Relock> {
         if blocks {
             Some(self.relock())
@@ -276,7 +276,7 @@ impl Drop for GivenUp<'_> {
 /// A blocking acquire that consumes `state` (a guard being upgraded): checked, tried, then
 /// blocked with the thread marked as waiting.
 #[inline(always)]
-#[cfg_attr(lock_order_checked, track_caller)]
+#[cfg_attr(lock_rank_checked, track_caller)]
 fn lock_from<S, G>(
     request: Request,
     state: S,
@@ -284,7 +284,7 @@ fn lock_from<S, G>(
     block: impl FnOnce(S) -> G,
 ) -> (G, Held) {
     let pending = check::check_blocking(request);
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     let guard = match try_now(state) {
         Ok(guard) => guard,
         Err(state) => {
@@ -292,7 +292,7 @@ fn lock_from<S, G>(
             block(state)
         }
     };
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     let guard = {
         let _ = try_now;
         block(state)
@@ -307,7 +307,7 @@ fn lock_timed<G>(
     try_now: impl FnOnce() -> Option<G>,
     wait: impl FnOnce() -> Option<G>,
 ) -> Option<(G, Held)> {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         let pending = check::unchecked(request);
         let guard = match try_now() {
@@ -319,7 +319,7 @@ fn lock_timed<G>(
         };
         Some((guard, pending.acquired()))
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         let _ = try_now;
         wait().map(|guard| (guard, check::record_try(request)))
@@ -331,7 +331,7 @@ fn lock_timed<G>(
 /// was dropped first).
 #[inline]
 fn reentry(request: Request) -> Record {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     if crate::context::current_set().holds(request.addr) {
         return Record::none();
     }
@@ -339,7 +339,7 @@ fn reentry(request: Request) -> Record {
 }
 
 /// Whether this thread reads (or upgradably reads) the lock at `addr` already.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 fn reads_already(addr: usize) -> bool {
     let set = crate::context::current_set();
     set.holds(addr)
@@ -361,8 +361,8 @@ fn reads_already(addr: usize) -> bool {
 /// docs](crate::lock_api) for what else is.
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::lock_api::Mutex;
+/// use lock_rank::lock_rank;
+/// use lock_rank::lock_api::Mutex;
 /// use parking_lot::RawMutex;
 ///
 /// #[lock_rank(3)]
@@ -383,7 +383,7 @@ pub struct Mutex<R, T: ?Sized, C: LockClass = Unranked> {
 /// The guard of a locked [`Mutex`]: the lock is released, and its record forgotten, when it drops.
 ///
 /// ```
-/// use lock_order::lock_api::Mutex;
+/// use lock_rank::lock_api::Mutex;
 /// let m: Mutex<parking_lot::RawMutex, i32> = Mutex::new(1);
 /// *m.lock() += 1;
 /// assert_eq!(*m.lock(), 2);
@@ -400,7 +400,7 @@ pub struct MutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> 
 /// whole mutex.
 ///
 /// ```
-/// use lock_order::lock_api::{Mutex, MutexGuard};
+/// use lock_rank::lock_api::{Mutex, MutexGuard};
 /// let m: Mutex<parking_lot::RawMutex, (u8, String)> = Mutex::new((1, "a".into()));
 /// let mut name = MutexGuard::map(m.lock(), |pair| &mut pair.1);
 /// name.push('b');
@@ -418,7 +418,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// Creates an unlocked mutex; `const`, so it can initialize a `static`.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// static HITS: Mutex<parking_lot::RawMutex, u64> = Mutex::new(0);
     /// *HITS.lock() += 1;
     /// ```
@@ -431,7 +431,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// Consumes the mutex and returns the value.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, i32> = Mutex::new(3);
     /// assert_eq!(m.into_inner(), 3);
     /// ```
@@ -447,8 +447,8 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// mutex twice is a recursive acquisition.
     ///
     /// ```
-    /// use lock_order::lock_rank;
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_rank;
+    /// use lock_rank::lock_api::Mutex;
     ///
     /// #[lock_rank(5)]
     /// struct Account;
@@ -461,7 +461,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     /// drop(both);
     /// assert_eq!(*to.lock(), 30);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock_all<'a, I>(locks: I) -> Vec<MutexGuard<'a, R, T, C>>
     where
         I: IntoIterator<Item = &'a Self>,
@@ -491,7 +491,7 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// `INIT` cannot be used; `const`.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, RawMutex as _};
+    /// use lock_rank::lock_api::{Mutex, RawMutex as _};
     /// static M: Mutex<parking_lot::RawMutex, u8> = Mutex::const_new(parking_lot::RawMutex::INIT, 0);
     /// assert_eq!(*M.lock(), 0);
     /// ```
@@ -508,7 +508,7 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     /// The same as [`const_new`](Self::const_new).
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, RawMutex as _};
+    /// use lock_rank::lock_api::{Mutex, RawMutex as _};
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::from_raw(parking_lot::RawMutex::INIT, 7);
     /// assert_eq!(*m.lock(), 7);
     /// ```
@@ -545,15 +545,15 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// their ranks and both acquisition sites.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, Vec<i32>> = Mutex::new(vec![]);
     /// m.lock().push(4);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock(&self) -> MutexGuard<'_, R, T, C> {
         let request = self.request(Location::caller());
-        #[cfg(all(feature = "parking_lot", lock_order_checked))]
+        #[cfg(all(feature = "parking_lot", lock_rank_checked))]
         // SAFETY: the raw lock is only tried through this reference, never unlocked.
         if let Some(raw) = parking_lot_raw(unsafe { self.inner.raw() }) {
             // parking_lot's own `try_lock` reads the lock word before its compare-and-swap; its
@@ -581,7 +581,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// taken the lock counts as held for later checks.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, i32> = Mutex::new(0);
     /// let held = m.lock();
     /// assert!(m.try_lock().is_none());
@@ -589,7 +589,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// assert!(m.try_lock().is_some());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_lock()?;
@@ -599,7 +599,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// A mutable reference to the value; no locking needed.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let mut m: Mutex<parking_lot::RawMutex, i32> = Mutex::new(0);
     /// *m.get_mut() = 10;
     /// assert_eq!(*m.lock(), 10);
@@ -612,7 +612,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// Whether the mutex is locked by anyone right now.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, ()> = Mutex::new(());
     /// let guard = m.lock();
     /// assert!(m.is_locked());
@@ -627,7 +627,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// A raw pointer to the value, as lock_api's; using it is up to the caller.
     ///
     /// ```
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(1);
     /// assert!(!m.data_ptr().is_null());
     /// ```
@@ -644,7 +644,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(0);
     /// let held = m.lock();
     /// assert!(m.try_lock_for(Duration::from_millis(1)).is_none());
@@ -652,7 +652,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     /// assert!(m.try_lock_for(Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock_for(&self, timeout: R::Duration) -> Option<MutexGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller()),
@@ -667,12 +667,12 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::Mutex;
+    /// use lock_rank::lock_api::Mutex;
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(0);
     /// assert!(m.try_lock_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock_until(&self, deadline: R::Instant) -> Option<MutexGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller()),
@@ -696,8 +696,8 @@ impl<R, T: ?Sized, C: LockClass> RankedLock for Mutex<R, T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::lock_api::Mutex;
+/// use lock_rank::lock_rank;
+/// use lock_rank::lock_api::Mutex;
 /// use parking_lot::RawMutex;
 ///
 /// #[lock_rank(3)]
@@ -727,7 +727,7 @@ impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, lock_api::Mutex};
+    /// use lock_rank::{lock_rank, lock_api::Mutex};
     /// use parking_lot::RawMutex;
     ///
     /// #[lock_rank(2)]
@@ -782,7 +782,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
     /// A guard of part of the data; the whole mutex stays locked (and recorded) until it drops.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, [u8; 2]> = Mutex::new([1, 2]);
     /// let mut second = MutexGuard::map(m.lock(), |pair| &mut pair[1]);
     /// *second = 5;
@@ -801,7 +801,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
     /// A guard of part of the data if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, Vec<u8>> = Mutex::new(vec![]);
     /// let guard = MutexGuard::try_map(m.lock(), |v| v.first_mut());
     /// assert!(guard.is_err());
@@ -826,14 +826,14 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
     /// lock_api does when `f` panics.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, u32> = Mutex::new(0);
     /// let mut guard = m.lock();
     /// let n = MutexGuard::unlocked(&mut guard, || 1 + 1); // others may lock `m` meanwhile
     /// *guard += n;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -851,7 +851,7 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
     /// this thread take it again first.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(0);
     /// MutexGuard::unlock_fair(m.lock());
     /// assert!(!m.is_locked());
@@ -866,14 +866,14 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
     /// [`unlocked`](Self::unlocked), unlocking fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(0);
     /// let mut guard = m.lock();
     /// MutexGuard::unlocked_fair(&mut guard, || {});
     /// *guard = 1;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked_fair<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -892,14 +892,14 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
     /// against the other locks this thread holds.
     ///
     /// ```
-    /// use lock_order::lock_api::{Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, u8> = Mutex::new(0);
     /// let mut guard = m.lock();
     /// MutexGuard::bump(&mut guard);
     /// *guard = 1;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
         let relock = GivenUp::new(&mut s.record, request).relock();
@@ -912,7 +912,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a, R,
     /// A guard of part of this part.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, ((u8, u8), u8)> = Mutex::new(((1, 2), 3));
     /// let inner = MutexGuard::map(m.lock(), |t| &mut t.0);
     /// assert_eq!(*MappedMutexGuard::map(inner, |pair| &mut pair.1), 2);
@@ -929,7 +929,7 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a, R,
     /// A guard of part of this part if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, (Vec<u8>, u8)> = Mutex::new((vec![4], 0));
     /// let list = MutexGuard::map(m.lock(), |t| &mut t.0);
     /// assert_eq!(*MappedMutexGuard::try_map(list, |v| v.first_mut()).ok().unwrap(), 4);
@@ -951,7 +951,7 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a
     /// Unlocks the mutex fairly, as [`MutexGuard::unlock_fair`].
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
+    /// use lock_rank::lock_api::{MappedMutexGuard, Mutex, MutexGuard};
     /// let m: Mutex<parking_lot::RawMutex, (u8, u8)> = Mutex::new((0, 0));
     /// MappedMutexGuard::unlock_fair(MutexGuard::map(m.lock(), |t| &mut t.0));
     /// assert!(!m.is_locked());
@@ -977,8 +977,8 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MappedMutexGuard<'a
 /// read that is allowed then.
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+/// use lock_rank::lock_rank;
+/// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
 ///
 /// #[lock_rank(2)]
 /// static CONFIG: RwLock<parking_lot::RawRwLock, Vec<String>> = RwLock::new(Vec::new());
@@ -999,7 +999,7 @@ pub struct RwLock<R, T: ?Sized, C: LockClass = Unranked> {
 /// Shared access to a read-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::lock_api::RwLock;
+/// use lock_rank::lock_api::RwLock;
 /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(5);
 /// assert_eq!(*lock.read(), 5);
 /// ```
@@ -1013,7 +1013,7 @@ pub struct RwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unra
 /// Exclusive access to a write-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::lock_api::RwLock;
+/// use lock_rank::lock_api::RwLock;
 /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(5);
 /// *lock.write() += 1;
 /// assert_eq!(*lock.read(), 6);
@@ -1029,7 +1029,7 @@ pub struct RwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unr
 /// upgradable reads, and upgradable to a write without letting go.
 ///
 /// ```
-/// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+/// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
 /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(1);
 /// let read = lock.upgradable_read();
 /// let mut write = RwLockUpgradableReadGuard::upgrade(read);
@@ -1045,7 +1045,7 @@ pub struct RwLockUpgradableReadGuard<'a, R: RawRwLockUpgrade, T: ?Sized + 'a, C:
 /// Shared access to part of a read-locked [`RwLock`], made by [`RwLockReadGuard::map`].
 ///
 /// ```
-/// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+/// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
 /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
 /// assert_eq!(*RwLockReadGuard::map(lock.read(), |t| &t.1), 2);
 /// ```
@@ -1059,7 +1059,7 @@ pub struct MappedRwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass 
 /// Exclusive access to part of a write-locked [`RwLock`], made by [`RwLockWriteGuard::map`].
 ///
 /// ```
-/// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+/// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
 /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
 /// *RwLockWriteGuard::map(lock.write(), |t| &mut t.0) = 9;
 /// assert_eq!(*lock.read(), (9, 2));
@@ -1075,7 +1075,7 @@ impl<R: RawRwLock, T, C: LockClass> RwLock<R, T, C> {
     /// Creates an unlocked lock; `const`, so it can initialize a `static`.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// static NAMES: RwLock<parking_lot::RawRwLock, Vec<&str>> = RwLock::new(Vec::new());
     /// NAMES.write().push("a");
     /// ```
@@ -1088,7 +1088,7 @@ impl<R: RawRwLock, T, C: LockClass> RwLock<R, T, C> {
     /// Consumes the lock and returns the value.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(3);
     /// assert_eq!(lock.into_inner(), 3);
     /// ```
@@ -1102,7 +1102,7 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// Creates an unlocked lock around a raw lock built by hand; `const`.
     ///
     /// ```
-    /// use lock_order::lock_api::{RawRwLock as _, RwLock};
+    /// use lock_rank::lock_api::{RawRwLock as _, RwLock};
     /// static L: RwLock<parking_lot::RawRwLock, u8> = RwLock::const_new(parking_lot::RawRwLock::INIT, 0);
     /// assert_eq!(*L.read(), 0);
     /// ```
@@ -1119,7 +1119,7 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     /// The same as [`const_new`](Self::const_new).
     ///
     /// ```
-    /// use lock_order::lock_api::{RawRwLock as _, RwLock};
+    /// use lock_rank::lock_api::{RawRwLock as _, RwLock};
     /// let l: RwLock<parking_lot::RawRwLock, u8> = RwLock::from_raw(parking_lot::RawRwLock::INIT, 1);
     /// assert_eq!(*l.read(), 1);
     /// ```
@@ -1154,12 +1154,12 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// higher rank, or already holds this lock (in any way).
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<i32>> = RwLock::new(vec![1]);
     /// assert_eq!(lock.read()[0], 1);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Shared),
@@ -1175,12 +1175,12 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// As [`read`](Self::read).
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<i32>> = RwLock::new(vec![]);
     /// lock.write().push(1);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> RwLockWriteGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Exclusive),
@@ -1193,13 +1193,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// Locks for reading if that is possible right now. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(1);
     /// let w = lock.write();
     /// assert!(lock.try_read().is_none());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read()?;
@@ -1209,13 +1209,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// Locks for writing if that is possible right now. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(1);
     /// let r = lock.read();
     /// assert!(lock.try_write().is_none());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_write()?;
@@ -1228,7 +1228,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// A mutable reference to the value; no locking needed.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let mut lock: RwLock<parking_lot::RawRwLock, i32> = RwLock::new(0);
     /// *lock.get_mut() = 2;
     /// assert_eq!(*lock.read(), 2);
@@ -1241,7 +1241,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// Whether anyone holds the lock in any way right now.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, ()> = RwLock::new(());
     /// let r = lock.read();
     /// assert!(lock.is_locked());
@@ -1254,7 +1254,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// Whether a writer holds the lock right now.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, ()> = RwLock::new(());
     /// let r = lock.read();
     /// assert!(!lock.is_locked_exclusive());
@@ -1267,7 +1267,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// A raw pointer to the value, as lock_api's; using it is up to the caller.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// assert!(!lock.data_ptr().is_null());
     /// ```
@@ -1282,13 +1282,13 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// let w = lock.write();
     /// assert!(lock.try_read_for(Duration::from_millis(1)).is_none());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read_for(&self, timeout: R::Duration) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Shared),
@@ -1302,12 +1302,12 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// assert!(lock.try_read_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read_until(&self, deadline: R::Instant) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Shared),
@@ -1321,13 +1321,13 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// let r = lock.read();
     /// assert!(lock.try_write_for(Duration::from_millis(1)).is_none());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_write_for(&self, timeout: R::Duration) -> Option<RwLockWriteGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Exclusive),
@@ -1341,12 +1341,12 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// assert!(lock.try_write_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_write_until(&self, deadline: R::Instant) -> Option<RwLockWriteGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Exclusive),
@@ -1365,17 +1365,17 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// a blocking read, checked like [`read`](Self::read).
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let first = lock.read();
     /// let second = lock.read_recursive(); // `read` here would be reported
     /// assert_eq!(*first + *second, 2);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read_recursive(&self) -> RwLockReadGuard<'_, R, T, C> {
         let request = self.request(Location::caller(), Access::Shared);
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         if reads_already(request.addr) {
             let inner = self.inner.read_recursive();
             return RwLockReadGuard::new(inner, Record::new(check::record_try(request)));
@@ -1391,13 +1391,13 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// [`read_recursive`](Self::read_recursive) if that is possible right now. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let r = lock.read();
     /// assert!(lock.try_read_recursive().is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read_recursive(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read_recursive()?;
@@ -1410,12 +1410,12 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// assert!(lock.try_read_recursive_for(Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read_recursive_for(&self, timeout: R::Duration) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Shared),
@@ -1430,12 +1430,12 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// assert!(lock.try_read_recursive_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read_recursive_until(&self, deadline: R::Instant) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let (inner, held) = lock_timed(
             self.request(Location::caller(), Access::Shared),
@@ -1451,7 +1451,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// it; checked first, as [`read`](Self::read).
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<u8>> = RwLock::new(vec![]);
     /// let list = lock.upgradable_read();
     /// if list.is_empty() {
@@ -1459,7 +1459,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// }
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with_after(
             self.request(Location::caller(), Access::Upgradable),
@@ -1472,13 +1472,13 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     /// An upgradable read if that is possible right now. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// let first = lock.upgradable_read();
     /// assert!(lock.try_upgradable_read().is_none());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgradable_read(&self) -> Option<RwLockUpgradableReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_upgradable_read()?;
@@ -1492,12 +1492,12 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// assert!(lock.try_upgradable_read_for(Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgradable_read_for(
         &self,
         timeout: R::Duration,
@@ -1514,12 +1514,12 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::RwLock;
+    /// use lock_rank::lock_api::RwLock;
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(0);
     /// assert!(lock.try_upgradable_read_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgradable_read_until(
         &self,
         deadline: R::Instant,
@@ -1546,8 +1546,8 @@ impl<R, T: ?Sized, C: LockClass> RankedLock for RwLock<R, T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::parking_lot::RwLock;
+/// use lock_rank::lock_rank;
+/// use lock_rank::parking_lot::RwLock;
 ///
 /// #[lock_rank(1)]
 /// static ROUTES: RwLock<Vec<u8>> = RwLock::new(Vec::new());
@@ -1575,7 +1575,7 @@ impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, parking_lot::RwLock};
+    /// use lock_rank::{lock_rank, parking_lot::RwLock};
     ///
     /// #[lock_rank(2)]
     /// struct Routes;
@@ -1650,7 +1650,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a, R,
     /// Shared access to part of the data; the lock stays read-locked until it drops.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
     /// assert_eq!(*RwLockReadGuard::map(lock.read(), |t| &t.0), 1);
     /// ```
@@ -1666,7 +1666,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a, R,
     /// Shared access to part of the data if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<u8>> = RwLock::new(vec![3]);
     /// assert_eq!(*RwLockReadGuard::try_map(lock.read(), |v| v.first()).ok().unwrap(), 3);
     /// ```
@@ -1686,14 +1686,14 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a, R,
     /// against the locks held when `f` returns, as [`MutexGuard::unlocked`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut read = lock.read();
     /// RwLockReadGuard::unlocked(&mut read, || *lock.write() = 2);
     /// assert_eq!(*read, 2);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -1712,7 +1712,7 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
     /// again.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// RwLockReadGuard::unlock_fair(lock.read());
     /// assert!(!lock.is_locked());
@@ -1727,14 +1727,14 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
     /// [`unlocked`](Self::unlocked), releasing fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut read = lock.read();
     /// RwLockReadGuard::unlocked_fair(&mut read, || {});
     /// assert_eq!(*read, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked_fair<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -1751,14 +1751,14 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
     /// the other locks held, as [`MutexGuard::bump`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut read = lock.read();
     /// RwLockReadGuard::bump(&mut read);
     /// assert_eq!(*read, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
         let relock = GivenUp::new(&mut s.record, request).relock();
@@ -1771,7 +1771,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
     /// Exclusive access to part of the data; the lock stays write-locked until it drops.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
     /// *RwLockWriteGuard::map(lock.write(), |t| &mut t.1) = 4;
     /// assert_eq!(lock.read().1, 4);
@@ -1788,7 +1788,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
     /// Exclusive access to part of the data if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, Vec<u8>> = RwLock::new(vec![]);
     /// assert!(RwLockWriteGuard::try_map(lock.write(), |v| v.first_mut()).is_err());
     /// ```
@@ -1808,14 +1808,14 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
     /// against the locks held when `f` returns, as [`MutexGuard::unlocked`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut write = lock.write();
     /// let seen = RwLockWriteGuard::unlocked(&mut write, || *lock.read());
     /// *write += seen;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -1834,7 +1834,7 @@ impl<'a, R: RawRwLockDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGu
     /// record changes to a read, its site to this call.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut write = lock.write();
     /// *write = 2;
@@ -1842,7 +1842,7 @@ impl<'a, R: RawRwLockDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGu
     /// assert_eq!(*read, 2);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, R, T, C> {
         let request = s.request_as(Location::caller(), Access::Shared);
         let RwLockWriteGuard { record, inner, .. } = s;
@@ -1857,13 +1857,13 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLock
     /// record changes, as [`downgrade`](Self::downgrade).
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let upgradable = RwLockWriteGuard::downgrade_to_upgradable(lock.write());
     /// assert_eq!(*upgradable, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade_to_upgradable(s: Self) -> RwLockUpgradableReadGuard<'a, R, T, C> {
         let request = s.request_as(Location::caller(), Access::Upgradable);
         let RwLockWriteGuard { record, inner, .. } = s;
@@ -1878,7 +1878,7 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
     /// it again.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// RwLockWriteGuard::unlock_fair(lock.write());
     /// assert!(!lock.is_locked());
@@ -1893,14 +1893,14 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
     /// [`unlocked`](Self::unlocked), releasing fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut write = lock.write();
     /// RwLockWriteGuard::unlocked_fair(&mut write, || {});
     /// *write = 3;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked_fair<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -1917,14 +1917,14 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
     /// the other locks held, as [`MutexGuard::bump`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut write = lock.write();
     /// RwLockWriteGuard::bump(&mut write);
     /// *write = 3;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
         let relock = GivenUp::new(&mut s.record, request).relock();
@@ -1946,13 +1946,13 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
     /// or a higher rank.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut write = RwLockUpgradableReadGuard::upgrade(lock.upgradable_read());
     /// *write = 2;
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn upgrade(s: Self) -> RwLockWriteGuard<'a, R, T, C> {
         let request = s.request_as(Location::caller(), Access::Exclusive);
         let RwLockUpgradableReadGuard { record, inner, .. } = s;
@@ -1970,7 +1970,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
     /// violation.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let upgradable = lock.upgradable_read();
     /// let reader = lock.try_read().unwrap(); // another reader: the upgrade would have to wait
@@ -1979,7 +1979,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
     /// assert!(RwLockUpgradableReadGuard::try_upgrade(upgradable).is_ok());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgrade(s: Self) -> Result<RwLockWriteGuard<'a, R, T, C>, Self> {
         let request = s.request_as(Location::caller(), Access::Exclusive);
         let RwLockUpgradableReadGuard { record, inner, marker } = s;
@@ -1996,14 +1996,14 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
     /// checked against the locks held when `f` returns, as [`MutexGuard::unlocked`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut upgradable = lock.upgradable_read();
     /// RwLockUpgradableReadGuard::unlocked(&mut upgradable, || *lock.write() = 5);
     /// assert_eq!(*upgradable, 5);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -2024,14 +2024,14 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
     /// record changes to a read, its site to this call.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let read = RwLockUpgradableReadGuard::downgrade(lock.upgradable_read());
     /// assert!(lock.try_upgradable_read().is_some()); // a plain read leaves room for one
     /// # drop(read);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, R, T, C> {
         let request = s.request_as(Location::caller(), Access::Shared);
         let RwLockUpgradableReadGuard { record, inner, .. } = s;
@@ -2046,14 +2046,14 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
     /// exclusive, and after it upgradable again.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut upgradable = lock.upgradable_read();
     /// upgradable.with_upgraded(|value| *value = 2);
     /// assert_eq!(*upgradable, 2);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn with_upgraded<Ret, F: FnOnce(&mut T) -> Ret>(&mut self, f: F) -> Ret {
         let site = Location::caller();
         let exclusive = self.request_as(site, Access::Exclusive);
@@ -2073,13 +2073,13 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
     /// otherwise. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut upgradable = lock.upgradable_read();
     /// assert_eq!(upgradable.try_with_upgraded(|value| *value + 1), Some(2));
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_with_upgraded<Ret, F: FnOnce(&mut T) -> Ret>(&mut self, f: F) -> Option<Ret> {
         let site = Location::caller();
         let exclusive = self.request_as(site, Access::Exclusive);
@@ -2102,13 +2102,13 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let upgradable = lock.upgradable_read();
     /// assert!(RwLockUpgradableReadGuard::try_upgrade_for(upgradable, Duration::from_millis(1)).is_ok());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgrade_for(s: Self, timeout: R::Duration) -> Result<RwLockWriteGuard<'a, R, T, C>, Self> {
         s.upgrade_timed(Location::caller(), |inner| {
             ::lock_api::RwLockUpgradableReadGuard::try_upgrade_for(inner, timeout)
@@ -2120,14 +2120,14 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let upgradable = lock.upgradable_read();
     /// let deadline = Instant::now() + Duration::from_millis(1);
     /// assert!(RwLockUpgradableReadGuard::try_upgrade_until(upgradable, deadline).is_ok());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_upgrade_until(s: Self, deadline: R::Instant) -> Result<RwLockWriteGuard<'a, R, T, C>, Self> {
         s.upgrade_timed(Location::caller(), |inner| {
             ::lock_api::RwLockUpgradableReadGuard::try_upgrade_until(inner, deadline)
@@ -2148,7 +2148,7 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
         let request = self.request_as(site, Access::Exclusive);
         let RwLockUpgradableReadGuard { record, inner, marker } = self;
         let pending = check::unchecked(request);
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         let upgraded = match ::lock_api::RwLockUpgradableReadGuard::try_upgrade(inner) {
             Ok(inner) => Ok(inner),
             Err(inner) => {
@@ -2156,7 +2156,7 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
                 upgrade(inner)
             }
         };
-        #[cfg(not(lock_order_checked))]
+        #[cfg(not(lock_rank_checked))]
         let upgraded = upgrade(inner);
         match upgraded {
             Ok(inner) => {
@@ -2172,7 +2172,7 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
     /// Releases the upgradable read fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// RwLockUpgradableReadGuard::unlock_fair(lock.upgradable_read());
     /// assert!(!lock.is_locked());
@@ -2187,14 +2187,14 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
     /// [`unlocked`](Self::unlocked), releasing fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut upgradable = lock.upgradable_read();
     /// RwLockUpgradableReadGuard::unlocked_fair(&mut upgradable, || {});
     /// assert_eq!(*upgradable, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked_fair<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -2211,14 +2211,14 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
     /// [`MutexGuard::bump`].
     ///
     /// ```
-    /// use lock_order::lock_api::{RwLock, RwLockUpgradableReadGuard};
+    /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, u8> = RwLock::new(1);
     /// let mut upgradable = lock.upgradable_read();
     /// RwLockUpgradableReadGuard::bump(&mut upgradable);
     /// assert_eq!(*upgradable, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
         let relock = GivenUp::new(&mut s.record, request).relock();
@@ -2231,7 +2231,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockReadGuard<
     /// Shared access to part of this part.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, ((u8, u8), u8)> = RwLock::new(((1, 2), 3));
     /// let pair = RwLockReadGuard::map(lock.read(), |t| &t.0);
     /// assert_eq!(*MappedRwLockReadGuard::map(pair, |p| &p.1), 2);
@@ -2248,7 +2248,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockReadGuard<
     /// Shared access to part of this part if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (Vec<u8>, u8)> = RwLock::new((vec![], 0));
     /// let list = RwLockReadGuard::map(lock.read(), |t| &t.0);
     /// assert!(MappedRwLockReadGuard::try_map(list, |v| v.first()).is_err());
@@ -2270,7 +2270,7 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockReadGu
     /// Releases the read lock fairly, as [`RwLockReadGuard::unlock_fair`].
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
+    /// use lock_rank::lock_api::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
     /// MappedRwLockReadGuard::unlock_fair(RwLockReadGuard::map(lock.read(), |t| &t.0));
     /// assert!(!lock.is_locked());
@@ -2287,7 +2287,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteGuard
     /// Exclusive access to part of this part.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, ((u8, u8), u8)> = RwLock::new(((1, 2), 3));
     /// let pair = RwLockWriteGuard::map(lock.write(), |t| &mut t.0);
     /// *MappedRwLockWriteGuard::map(pair, |p| &mut p.0) = 7;
@@ -2305,7 +2305,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteGuard
     /// Exclusive access to part of this part if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (Vec<u8>, u8)> = RwLock::new((vec![1], 0));
     /// let list = RwLockWriteGuard::map(lock.write(), |t| &mut t.0);
     /// *MappedRwLockWriteGuard::try_map(list, |v| v.first_mut()).ok().unwrap() = 2;
@@ -2327,7 +2327,7 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteG
     /// Releases the write lock fairly, as [`RwLockWriteGuard::unlock_fair`].
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
+    /// use lock_rank::lock_api::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
     /// let lock: RwLock<parking_lot::RawRwLock, (u8, u8)> = RwLock::new((1, 2));
     /// MappedRwLockWriteGuard::unlock_fair(RwLockWriteGuard::map(lock.write(), |t| &mut t.0));
     /// assert!(!lock.is_locked());
@@ -2358,8 +2358,8 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> MappedRwLockWriteG
 ///
 /// ```
 /// use std::cell::RefCell;
-/// use lock_order::lock_rank;
-/// use lock_order::lock_api::ReentrantMutex;
+/// use lock_rank::lock_rank;
+/// use lock_rank::lock_api::ReentrantMutex;
 /// use parking_lot::{RawMutex, RawThreadId};
 ///
 /// #[lock_rank(1)]
@@ -2385,7 +2385,7 @@ pub struct ReentrantMutex<R, G, T: ?Sized, C: LockClass = Unranked> {
 /// The guard of a locked [`ReentrantMutex`]; gives shared access only, as lock_api's.
 ///
 /// ```
-/// use lock_order::lock_api::ReentrantMutex;
+/// use lock_rank::lock_api::ReentrantMutex;
 /// use parking_lot::{RawMutex, RawThreadId};
 /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
 /// let outer = m.lock();
@@ -2402,7 +2402,7 @@ pub struct ReentrantMutexGuard<'a, R: RawMutex, G: GetThreadId, T: ?Sized + 'a, 
 /// A guard of part of a [`ReentrantMutex`]'s data, made by [`ReentrantMutexGuard::map`].
 ///
 /// ```
-/// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+/// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
 /// use parking_lot::{RawMutex, RawThreadId};
 /// let m: ReentrantMutex<RawMutex, RawThreadId, (u8, u8)> = ReentrantMutex::new((1, 2));
 /// assert_eq!(*ReentrantMutexGuard::map(m.lock(), |t| &t.1), 2);
@@ -2419,7 +2419,7 @@ impl<R: RawMutex, G: GetThreadId, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// Creates an unlocked mutex; `const`, so it can initialize a `static`.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// static M: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(0);
     /// assert_eq!(*M.lock(), 0);
@@ -2437,7 +2437,7 @@ impl<R: RawMutex, G: GetThreadId, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// Consumes the mutex and returns the value.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(4);
     /// assert_eq!(m.into_inner(), 4);
@@ -2452,7 +2452,7 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// Creates an unlocked mutex around a raw mutex and thread-id source built by hand; `const`.
     ///
     /// ```
-    /// use lock_order::lock_api::{GetThreadId as _, RawMutex as _, ReentrantMutex};
+    /// use lock_rank::lock_api::{GetThreadId as _, RawMutex as _, ReentrantMutex};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// static M: ReentrantMutex<RawMutex, RawThreadId, u8> =
     ///     ReentrantMutex::const_new(RawMutex::INIT, RawThreadId::INIT, 0);
@@ -2471,7 +2471,7 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     /// The same as [`const_new`](Self::const_new).
     ///
     /// ```
-    /// use lock_order::lock_api::{GetThreadId as _, RawMutex as _, ReentrantMutex};
+    /// use lock_rank::lock_api::{GetThreadId as _, RawMutex as _, ReentrantMutex};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> =
     ///     ReentrantMutex::from_raw(RawMutex::INIT, RawThreadId::INIT, 2);
@@ -2511,7 +2511,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// holds a lock of the same or a higher rank.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let a = m.lock();
@@ -2519,10 +2519,10 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// assert_eq!(*a, *b);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock(&self) -> ReentrantMutexGuard<'_, R, G, T, C> {
         let request = self.request(Location::caller());
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         if self.inner.is_owned_by_current_thread() {
             // A re-entry never blocks: not a violation, whatever else is held.
             let inner = self.inner.lock();
@@ -2535,14 +2535,14 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// Acquires the mutex if it is free right now or this thread holds it. Never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let held = m.lock();
     /// assert!(m.try_lock().is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock(&self) -> Option<ReentrantMutexGuard<'_, R, G, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_lock()?;
@@ -2552,7 +2552,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// A mutable reference to the value; no locking needed.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let mut m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// *m.get_mut() = 2;
@@ -2566,7 +2566,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// Whether anyone holds the mutex right now.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// assert!(!m.is_locked());
@@ -2579,7 +2579,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// Whether this thread holds the mutex.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let held = m.lock();
@@ -2593,7 +2593,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
     /// A raw pointer to the value, as lock_api's; using it is up to the caller.
     ///
     /// ```
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// assert!(!m.data_ptr().is_null());
@@ -2610,16 +2610,16 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// assert!(m.try_lock_for(Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock_for(&self, timeout: R::Duration) -> Option<ReentrantMutexGuard<'_, R, G, T, C>> {
         let request = self.request(Location::caller());
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         if self.inner.is_owned_by_current_thread() {
             let inner = self.inner.try_lock_for(timeout)?;
             return Some(ReentrantMutexGuard::new(inner, reentry(request)));
@@ -2634,16 +2634,16 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use lock_order::lock_api::ReentrantMutex;
+    /// use lock_rank::lock_api::ReentrantMutex;
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// assert!(m.try_lock_until(Instant::now() + Duration::from_millis(1)).is_some());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock_until(&self, deadline: R::Instant) -> Option<ReentrantMutexGuard<'_, R, G, T, C>> {
         let request = self.request(Location::caller());
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         if self.inner.is_owned_by_current_thread() {
             let inner = self.inner.try_lock_until(deadline)?;
             return Some(ReentrantMutexGuard::new(inner, reentry(request)));
@@ -2667,8 +2667,8 @@ impl<R, G, T: ?Sized, C: LockClass> RankedLock for ReentrantMutex<R, G, T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::parking_lot::ReentrantMutex;
+/// use lock_rank::lock_rank;
+/// use lock_rank::parking_lot::ReentrantMutex;
 ///
 /// #[lock_rank(4)]
 /// static TREE: ReentrantMutex<u8> = ReentrantMutex::new(0);
@@ -2696,7 +2696,7 @@ impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, parking_lot::ReentrantMutex};
+    /// use lock_rank::{lock_rank, parking_lot::ReentrantMutex};
     ///
     /// #[lock_rank(2)]
     /// struct Tree;
@@ -2748,7 +2748,7 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     /// A guard of part of the data; the mutex stays locked until it drops.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, (u8, u8)> = ReentrantMutex::new((1, 2));
     /// assert_eq!(*ReentrantMutexGuard::map(m.lock(), |t| &t.0), 1);
@@ -2765,7 +2765,7 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     /// A guard of part of the data if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, Vec<u8>> = ReentrantMutex::new(vec![]);
     /// assert!(ReentrantMutexGuard::try_map(m.lock(), |v| v.first()).is_err());
@@ -2789,14 +2789,14 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     /// site. When outer guards still hold it, the re-acquire is a re-entry and never a violation.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let mut guard = m.lock();
     /// ReentrantMutexGuard::unlocked(&mut guard, || assert!(!m.is_locked()));
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -2828,7 +2828,7 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     /// before this one can take it again.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// ReentrantMutexGuard::unlock_fair(m.lock());
@@ -2844,7 +2844,7 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     /// [`unlocked`](Self::unlocked), giving up the hold fairly.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let mut guard = m.lock();
@@ -2852,7 +2852,7 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     /// assert_eq!(*guard, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn unlocked_fair<F, U>(s: &mut Self, f: F) -> U
     where
         F: FnOnce() -> U,
@@ -2881,7 +2881,7 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     /// nothing happens), and the record stays as it is.
     ///
     /// ```
-    /// use lock_order::lock_api::{ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, u8> = ReentrantMutex::new(1);
     /// let mut guard = m.lock();
@@ -2900,7 +2900,7 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     /// A guard of part of this part.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, ((u8, u8), u8)> = ReentrantMutex::new(((1, 2), 3));
     /// let pair = ReentrantMutexGuard::map(m.lock(), |t| &t.0);
@@ -2922,7 +2922,7 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     /// A guard of part of this part if `f` finds it; otherwise the guard back.
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, (Vec<u8>, u8)> = ReentrantMutex::new((vec![5], 0));
     /// let list = ReentrantMutexGuard::map(m.lock(), |t| &t.0);
@@ -2947,7 +2947,7 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     /// Gives up the hold fairly, as [`ReentrantMutexGuard::unlock_fair`].
     ///
     /// ```
-    /// use lock_order::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
+    /// use lock_rank::lock_api::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
     /// use parking_lot::{RawMutex, RawThreadId};
     /// let m: ReentrantMutex<RawMutex, RawThreadId, (u8, u8)> = ReentrantMutex::new((1, 2));
     /// MappedReentrantMutexGuard::unlock_fair(ReentrantMutexGuard::map(m.lock(), |t| &t.0));

@@ -17,12 +17,12 @@ use crate::timed::lock_timed;
 /// A mutual exclusion lock with a place in the lock order: `std::sync::Mutex` plus a class.
 ///
 /// The API is std's, so switching is a `use` change. The class parameter `C` carries the rank:
-/// `#[lock_rank(N)]` sets it on statics and on fields of `#[lock_order::ranked]` structs, and a
+/// `#[lock_rank(N)]` sets it on statics and on fields of `#[lock_rank::ranked]` structs, and a
 /// class struct sets it for many locks at once. Without checks (release builds without the
 /// `enforce` feature) it is exactly as big and as fast as `std::sync::Mutex<T>`.
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(1)]
 /// static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
@@ -38,7 +38,7 @@ use crate::timed::lock_timed;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
 /// let counter: Arc<Mutex<u32>> = Arc::new(Mutex::new(0));
 /// let also = Mutex::<_>::new(0_u32); // or name the default class this way
@@ -55,7 +55,7 @@ pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
 /// drops.
 ///
 /// ```
-/// let m: lock_order::Mutex<i32> = lock_order::Mutex::new(1);
+/// let m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(1);
 /// let mut guard = m.lock().unwrap();
 /// *guard += 1;
 /// drop(guard);
@@ -73,7 +73,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// Creates an unlocked mutex; `const`, so it can initialize a `static`.
     ///
     /// ```
-    /// use lock_order::Mutex;
+    /// use lock_rank::Mutex;
     /// static HITS: Mutex<u64> = Mutex::new(0);
     /// *HITS.lock().unwrap() += 1;
     /// ```
@@ -86,7 +86,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// Consumes the mutex and returns the value; `Err` if it is poisoned, as std's.
     ///
     /// ```
-    /// let m: lock_order::Mutex<i32> = lock_order::Mutex::new(3);
+    /// let m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(3);
     /// assert_eq!(m.into_inner().unwrap(), 3);
     /// ```
     #[inline]
@@ -101,7 +101,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// guards come back in the order given. Naming one mutex twice is a recursive acquisition.
     ///
     /// ```
-    /// use lock_order::{lock_rank, Mutex};
+    /// use lock_rank::{lock_rank, Mutex};
     ///
     /// #[lock_rank(5)]
     /// struct Account;
@@ -114,7 +114,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// drop(both);
     /// assert_eq!(*to.lock().unwrap(), 30);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock_all<'a, I>(locks: I) -> LockResult<Vec<MutexGuard<'a, T, C>>>
     where
         I: IntoIterator<Item = &'a Self>,
@@ -172,11 +172,11 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// ranks and both acquisition sites.
     ///
     /// ```
-    /// let m: lock_order::Mutex<Vec<i32>> = lock_order::Mutex::new(vec![]);
+    /// let m: lock_rank::Mutex<Vec<i32>> = lock_rank::Mutex::new(vec![]);
     /// m.lock().unwrap().push(4);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
@@ -191,14 +191,14 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     ///
     /// ```
     /// use std::sync::TryLockError;
-    /// let m: lock_order::Mutex<i32> = lock_order::Mutex::new(0);
+    /// let m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(0);
     /// let held = m.lock().unwrap();
     /// assert!(matches!(m.try_lock(), Err(TryLockError::WouldBlock)));
     /// drop(held);
     /// assert!(m.try_lock().is_ok());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T, C>> {
         let site = Location::caller();
         map_try_result(self.inner.try_lock(), |inner| MutexGuard {
@@ -216,7 +216,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use lock_order::{Mutex, TimedLockError};
+    /// use lock_rank::{Mutex, TimedLockError};
     ///
     /// let m: Mutex<u8> = Mutex::new(0);
     /// let held = m.lock().unwrap();
@@ -240,7 +240,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// Whether a thread panicked while holding the lock, as std's.
     ///
     /// ```
-    /// let m: lock_order::Mutex<i32> = lock_order::Mutex::new(0);
+    /// let m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(0);
     /// assert!(!m.is_poisoned());
     /// ```
     #[inline]
@@ -251,7 +251,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// Clears the poisoned state, as std's.
     ///
     /// ```
-    /// let m: lock_order::Mutex<i32> = lock_order::Mutex::new(0);
+    /// let m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(0);
     /// m.clear_poison();
     /// assert!(!m.is_poisoned());
     /// ```
@@ -263,7 +263,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// A mutable reference to the value; no locking needed, as std's.
     ///
     /// ```
-    /// let mut m: lock_order::Mutex<i32> = lock_order::Mutex::new(0);
+    /// let mut m: lock_rank::Mutex<i32> = lock_rank::Mutex::new(0);
     /// *m.get_mut().unwrap() = 10;
     /// assert_eq!(*m.lock().unwrap(), 10);
     /// ```
@@ -286,7 +286,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(3)]
 /// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
@@ -295,7 +295,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 ///     queue.lock().unwrap().push(job); // checked as `QUEUE`, rank 3
 /// }
 /// push(&QUEUE, 7);
-/// assert_eq!(lock_order::class_of(&*QUEUE).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(3));
+/// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
 /// ```
 impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
     type Target = Mutex<T>;
@@ -315,7 +315,7 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, Mutex};
+    /// use lock_rank::{lock_rank, Mutex};
     ///
     /// #[lock_rank(2)]
     /// struct Stats;

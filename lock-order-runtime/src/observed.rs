@@ -15,15 +15,15 @@
 //! cycle; nesting them in one consistent order is not.
 //!
 //! What was learned is there to be read: [`edges`] is the graph (with a Graphviz rendering),
-//! [`suggest`] a `lock_order::order! { .. }` block consistent with every learned edge, to paste,
-//! with the `#[lock_rank(..)]` each lock needs. Set `LOCK_ORDER_SUGGEST=path` and any process, a
+//! [`suggest`] a `lock_rank::order! { .. }` block consistent with every learned edge, to paste,
+//! with the `#[lock_rank(..)]` each lock needs. Set `LOCK_RANK_SUGGEST=path` and any process, a
 //! `cargo test` run included, writes that suggestion to `path` when it exits (`%p` in the path
 //! becomes the process id, so that the test binaries of one run write one file each).
 //!
 //! Learning is on by default wherever checks are: it is what makes switching the `use` lines
 //! enough to catch an ABBA deadlock among unranked locks, and it costs an acquire that takes an
 //! already known order one lookup in a per-thread table, with no global lock. Turn it off with
-//! `LOCK_ORDER_LEARN=0` in the environment or [`set_learning`]`(false)`; without checks it
+//! `LOCK_RANK_LEARN=0` in the environment or [`set_learning`]`(false)`; without checks it
 //! does not exist.
 //!
 //! Memory is bounded however many locks come and go: the graph has one node per creation site
@@ -33,7 +33,7 @@
 //! is learned (one warning says so), which can miss a cycle, never invent one.
 //!
 //! ```
-//! use lock_order::Mutex;
+//! use lock_rank::Mutex;
 //!
 //! let (line, cache) = (line!(), Mutex::<u32>::new(0));
 //! let index: Mutex<u32> = Mutex::new(0);
@@ -41,12 +41,12 @@
 //!     let _c = cache.lock().unwrap();
 //!     let _i = index.lock().unwrap(); // cache -> index, learned
 //! }
-//! if lock_order::CHECKS_ENABLED {
-//!     let graph = lock_order::observed::edges();
-//!     let made_on = |l: &lock_order::observed::ObservedLock, n| l.created().is_some_and(|s| s.line() == n);
+//! if lock_rank::CHECKS_ENABLED {
+//!     let graph = lock_rank::observed::edges();
+//!     let made_on = |l: &lock_rank::observed::ObservedLock, n| l.created().is_some_and(|s| s.line() == n);
 //!     assert!(graph.edges.iter().any(|e| made_on(&e.from, line) && made_on(&e.to, line + 1)));
-//!     let text = lock_order::observed::suggest().to_string();
-//!     assert!(text.contains("lock_order::order! {"));
+//!     let text = lock_rank::observed::suggest().to_string();
+//!     assert!(text.contains("lock_rank::order! {"));
 //! }
 //! ```
 
@@ -72,13 +72,13 @@ pub const MAX_INSTANCE_EDGES: usize = 4096;
 /// One lock of the learned graph: a ranked class, or the creation site and type of unranked locks.
 ///
 /// ```
-/// # use lock_order::Mutex;
+/// # use lock_rank::Mutex;
 /// let a: Mutex<u8> = Mutex::new(0);
 /// let (line, b) = (line!(), Mutex::<u8>::new(0));
 /// let _a = a.lock().unwrap();
 /// drop(b.lock().unwrap());
-/// if lock_order::CHECKS_ENABLED {
-///     let edges = lock_order::observed::edges().edges;
+/// if lock_rank::CHECKS_ENABLED {
+///     let edges = lock_rank::observed::edges().edges;
 ///     let edge = edges.into_iter().find(|e| e.to.created().is_some_and(|s| s.line() == line)).unwrap();
 ///     assert_eq!(edge.to.type_name(), "Mutex<u8>");
 ///     assert!(edge.to.to_string().starts_with("`Mutex<u8> created at "));
@@ -201,7 +201,7 @@ impl fmt::Display for ObservedEdge {
 /// The learned graph: every lock seen nested with another, and every order seen.
 ///
 /// ```
-/// let graph = lock_order::observed::edges();
+/// let graph = lock_rank::observed::edges();
 /// let dot = graph.to_dot();
 /// assert!(dot.starts_with("digraph observed_lock_order {"));
 /// ```
@@ -249,8 +249,8 @@ fn dot_escape(text: &str) -> String {
 /// How big the learned graph is.
 ///
 /// ```
-/// let size = lock_order::observed::size();
-/// assert!(size.locks <= lock_order::observed::MAX_LOCKS);
+/// let size = lock_rank::observed::size();
+/// assert!(size.locks <= lock_rank::observed::MAX_LOCKS);
 /// assert!(size.bytes >= size.edges * 16);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -283,8 +283,8 @@ pub struct Suggestion {
 
 impl fmt::Display for Suggestion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "// The lock order learned at run time (lock_order::observed::suggest()).")?;
-        writeln!(f, "lock_order::order! {{")?;
+        writeln!(f, "// The lock order learned at run time (lock_rank::observed::suggest()).")?;
+        writeln!(f, "lock_rank::order! {{")?;
         writeln!(f, "    /// The lock order, learned from the orders the program took its locks in.")?;
         writeln!(f, "    pub mod ranks {{")?;
         for (lock, name, rank) in &self.ranks {
@@ -368,12 +368,12 @@ fn key_of(lock: &ObservedLock) -> Key {
     }
 }
 
-/// Whether blocking acquires learn the order: `LOCK_ORDER_LEARN=0` turns it off, and so does
+/// Whether blocking acquires learn the order: `LOCK_RANK_LEARN=0` turns it off, and so does
 /// [`set_learning`]. Always `false` without checks.
 ///
 /// ```
-/// assert_eq!(lock_order::observed::learning(), lock_order::CHECKS_ENABLED
-///     && std::env::var("LOCK_ORDER_LEARN").map_or(true, |v| v != "0"));
+/// assert_eq!(lock_rank::observed::learning(), lock_rank::CHECKS_ENABLED
+///     && std::env::var("LOCK_RANK_LEARN").map_or(true, |v| v != "0"));
 /// ```
 pub fn learning() -> bool {
     if !crate::CHECKS_ENABLED {
@@ -381,7 +381,7 @@ pub fn learning() -> bool {
     }
     match LEARNING.load(Ordering::Relaxed) {
         UNREAD => {
-            let on = std::env::var_os("LOCK_ORDER_LEARN").is_none_or(|v| v != "0");
+            let on = std::env::var_os("LOCK_RANK_LEARN").is_none_or(|v| v != "0");
             let _ = LEARNING.compare_exchange(
                 UNREAD,
                 if on { ON } else { OFF },
@@ -397,15 +397,15 @@ pub fn learning() -> bool {
 /// Turns learning on or off for the whole process; what was learned stays.
 ///
 /// ```
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
-/// lock_order::observed::set_learning(false);
-/// assert!(!lock_order::observed::learning());
+/// lock_rank::observed::set_learning(false);
+/// assert!(!lock_rank::observed::learning());
 /// let (a, b): (Mutex<u8>, Mutex<u8>) = (Mutex::new(0), Mutex::new(0));
 /// drop((a.lock().unwrap(), b.lock().unwrap()));
 /// drop((b.lock().unwrap(), a.lock().unwrap())); // not learned: not reported
-/// lock_order::observed::set_learning(true);
-/// assert_eq!(lock_order::observed::learning(), lock_order::CHECKS_ENABLED);
+/// lock_rank::observed::set_learning(true);
+/// assert_eq!(lock_rank::observed::learning(), lock_rank::CHECKS_ENABLED);
 /// ```
 pub fn set_learning(on: bool) {
     LEARNING.store(if on { ON } else { OFF }, Ordering::Relaxed);
@@ -418,11 +418,11 @@ static LEARNING: AtomicU8 = AtomicU8::new(UNREAD);
 
 /// The learned graph; empty without checks.
 pub fn edges() -> Graph {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         imp::graph().lock().unwrap_or_else(|e| e.into_inner()).public()
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         Graph::default()
     }
@@ -430,30 +430,30 @@ pub fn edges() -> Graph {
 
 /// The learned graph's size; zero without checks.
 pub fn size() -> GraphSize {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     {
         imp::graph().lock().unwrap_or_else(|e| e.into_inner()).size()
     }
-    #[cfg(not(lock_order_checked))]
+    #[cfg(not(lock_rank_checked))]
     {
         GraphSize::default()
     }
 }
 
 /// A lock order consistent with every learned edge and the declared ranks, as a
-/// `lock_order::order! { .. }` block to paste (its `Display`), with the `#[lock_rank(..)]` to put
+/// `lock_rank::order! { .. }` block to paste (its `Display`), with the `#[lock_rank(..)]` to put
 /// on each lock, the cycles no order satisfies, and the declared ranks the learned order
 /// contradicts.
 ///
 /// ```
-/// use lock_order::Mutex;
+/// use lock_rank::Mutex;
 ///
 /// let (line, outer) = (line!(), Mutex::<()>::new(()));
 /// let inner: Mutex<()> = Mutex::new(());
 /// drop((outer.lock().unwrap(), inner.lock().unwrap()));
-/// let suggestion = lock_order::observed::suggest();
-/// if lock_order::CHECKS_ENABLED {
-///     let made_on = |l: &lock_order::observed::ObservedLock| l.created().map(|s| s.line());
+/// let suggestion = lock_rank::observed::suggest();
+/// if lock_rank::CHECKS_ENABLED {
+///     let made_on = |l: &lock_rank::observed::ObservedLock| l.created().map(|s| s.line());
 ///     let rank = |n| suggestion.ranks.iter().find(|(l, _, _)| made_on(l) == Some(n)).unwrap().2;
 ///     assert!(rank(line) < rank(line + 1));
 /// }
@@ -691,7 +691,7 @@ fn identifiers(locks: &[ObservedLock]) -> Vec<String> {
 }
 
 /// One end of an edge to learn: a lock, and where it was acquired.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 #[derive(Clone, Copy)]
 pub(crate) struct Endpoint {
     class: Option<&'static ClassInfo>,
@@ -704,7 +704,7 @@ pub(crate) struct Endpoint {
     site: &'static Location<'static>,
 }
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 impl Endpoint {
     pub(crate) fn new(
         class: Option<&'static ClassInfo>,
@@ -742,7 +742,7 @@ impl Endpoint {
 
 /// [`Endpoint::word`] from the words a held set keeps: the class's address (0 when unranked),
 /// the creation site's and the type-naming function's.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 #[inline(always)]
 pub(crate) fn lock_word(class: usize, created: usize, type_name: usize) -> u64 {
     if class != 0 {
@@ -752,10 +752,10 @@ pub(crate) fn lock_word(class: usize, created: usize, type_name: usize) -> u64 {
     }
 }
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 pub(crate) use imp::{known, learn};
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod imp {
     use super::*;
     use std::cell::Cell;
@@ -823,7 +823,7 @@ mod imp {
         fn full(&mut self) {
             if !std::mem::replace(&mut self.warned, true) {
                 eprintln!(
-                    "lock-order: the learned lock order is full ({MAX_LOCKS} locks, {MAX_EDGES} edges); \
+                    "lock-rank: the learned lock order is full ({MAX_LOCKS} locks, {MAX_EDGES} edges); \
                      later orders are not learned"
                 );
             }
@@ -1071,17 +1071,17 @@ mod imp {
     }
 }
 
-/// Writing the suggestion at exit, when `LOCK_ORDER_SUGGEST` names a file.
+/// Writing the suggestion at exit, when `LOCK_RANK_SUGGEST` names a file.
 ///
 /// A process ends through `exit` (returning from `main` calls it, and so does the `cargo test`
 /// harness once its tests are done), which runs the functions registered with the C library's
 /// `atexit` before the process goes: one is registered when the graph is first used. Statics are
 /// never dropped, so no `Drop` could do this. A process that aborts, is killed or `_exit`s
 /// writes nothing.
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod exit {
     pub(super) fn register() {
-        if std::env::var_os("LOCK_ORDER_SUGGEST").is_none() {
+        if std::env::var_os("LOCK_RANK_SUGGEST").is_none() {
             return;
         }
         #[cfg(any(unix, windows))]
@@ -1097,14 +1097,12 @@ mod exit {
     }
 
     extern "C" fn write_at_exit() {
-        let Some(path) = std::env::var_os("LOCK_ORDER_SUGGEST") else { return };
+        let Some(path) = std::env::var_os("LOCK_RANK_SUGGEST") else { return };
         let path = path.to_string_lossy().replace("%p", &std::process::id().to_string());
         if let Err(error) = std::fs::write(&path, super::suggest().to_string()) {
             use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "lock-order: cannot write the suggested order to {path}: {error}"
-            );
+            let _ =
+                writeln!(std::io::stderr(), "lock-rank: cannot write the suggested order to {path}: {error}");
         }
     }
 }
@@ -1113,7 +1111,7 @@ mod exit {
 mod tests {
     use super::*;
 
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     mod graph {
         use super::super::imp::Learned;
         use super::super::*;

@@ -10,8 +10,8 @@
 //! violation.
 //!
 //! ```
-//! use lock_order::lock_rank;
-//! use lock_order::parking_lot::{const_mutex, Mutex, RwLock};
+//! use lock_rank::lock_rank;
+//! use lock_rank::parking_lot::{const_mutex, Mutex, RwLock};
 //!
 //! #[lock_rank(1)]
 //! static SESSIONS: RwLock<Vec<u32>> = RwLock::new(Vec::new());
@@ -34,7 +34,7 @@ use crate::lock_api::{Record, Released};
 /// A mutex with a place in the lock order: `parking_lot::Mutex` plus a class.
 ///
 /// ```
-/// use lock_order::parking_lot::Mutex;
+/// use lock_rank::parking_lot::Mutex;
 /// let m: Mutex<Vec<u8>> = Mutex::new(vec![]);
 /// m.lock().push(1);
 /// ```
@@ -43,7 +43,7 @@ pub type Mutex<T, C = Unranked> = crate::lock_api::Mutex<RawMutex, T, C>;
 /// The guard of a locked [`Mutex`].
 ///
 /// ```
-/// use lock_order::parking_lot::{Mutex, MutexGuard};
+/// use lock_rank::parking_lot::{Mutex, MutexGuard};
 /// let m: Mutex<u8> = Mutex::new(1);
 /// let guard: MutexGuard<'_, u8> = m.lock();
 /// assert_eq!(*guard, 1);
@@ -53,7 +53,7 @@ pub type MutexGuard<'a, T, C = Unranked> = crate::lock_api::MutexGuard<'a, RawMu
 /// A guard of part of a [`Mutex`]'s data.
 ///
 /// ```
-/// use lock_order::parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
+/// use lock_rank::parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 /// let m: Mutex<(u8, u8)> = Mutex::new((1, 2));
 /// let second: MappedMutexGuard<'_, u8> = MutexGuard::map(m.lock(), |t| &mut t.1);
 /// assert_eq!(*second, 2);
@@ -64,7 +64,7 @@ pub type MappedMutexGuard<'a, T, C = Unranked> = crate::lock_api::MappedMutexGua
 /// class.
 ///
 /// ```
-/// use lock_order::parking_lot::FairMutex;
+/// use lock_rank::parking_lot::FairMutex;
 /// let m: FairMutex<u8> = FairMutex::new(0);
 /// *m.lock() += 1;
 /// ```
@@ -73,7 +73,7 @@ pub type FairMutex<T, C = Unranked> = crate::lock_api::Mutex<RawFairMutex, T, C>
 /// The guard of a locked [`FairMutex`].
 ///
 /// ```
-/// use lock_order::parking_lot::{FairMutex, FairMutexGuard};
+/// use lock_rank::parking_lot::{FairMutex, FairMutexGuard};
 /// let m: FairMutex<u8> = FairMutex::new(1);
 /// let guard: FairMutexGuard<'_, u8> = m.lock();
 /// assert_eq!(*guard, 1);
@@ -83,7 +83,7 @@ pub type FairMutexGuard<'a, T, C = Unranked> = crate::lock_api::MutexGuard<'a, R
 /// A guard of part of a [`FairMutex`]'s data.
 ///
 /// ```
-/// use lock_order::parking_lot::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
+/// use lock_rank::parking_lot::{FairMutex, FairMutexGuard, MappedFairMutexGuard};
 /// let m: FairMutex<(u8, u8)> = FairMutex::new((1, 2));
 /// let first: MappedFairMutexGuard<'_, u8> = FairMutexGuard::map(m.lock(), |t| &mut t.0);
 /// assert_eq!(*first, 1);
@@ -94,7 +94,7 @@ pub type MappedFairMutexGuard<'a, T, C = Unranked> =
 /// A reader-writer lock with a place in the lock order: `parking_lot::RwLock` plus a class.
 ///
 /// ```
-/// use lock_order::parking_lot::{RwLock, RwLockUpgradableReadGuard};
+/// use lock_rank::parking_lot::{RwLock, RwLockUpgradableReadGuard};
 /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![]);
 /// let list = lock.upgradable_read();
 /// if list.is_empty() {
@@ -107,7 +107,7 @@ pub type RwLock<T, C = Unranked> = crate::lock_api::RwLock<RawRwLock, T, C>;
 /// Shared access to a read-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::parking_lot::{RwLock, RwLockReadGuard};
+/// use lock_rank::parking_lot::{RwLock, RwLockReadGuard};
 /// let lock: RwLock<u8> = RwLock::new(1);
 /// let guard: RwLockReadGuard<'_, u8> = lock.read();
 /// assert_eq!(*guard, 1);
@@ -117,7 +117,7 @@ pub type RwLockReadGuard<'a, T, C = Unranked> = crate::lock_api::RwLockReadGuard
 /// Exclusive access to a write-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::parking_lot::{RwLock, RwLockWriteGuard};
+/// use lock_rank::parking_lot::{RwLock, RwLockWriteGuard};
 /// let lock: RwLock<u8> = RwLock::new(1);
 /// let mut guard: RwLockWriteGuard<'_, u8> = lock.write();
 /// *guard = 2;
@@ -127,7 +127,7 @@ pub type RwLockWriteGuard<'a, T, C = Unranked> = crate::lock_api::RwLockWriteGua
 /// An upgradable read of an [`RwLock`].
 ///
 /// ```
-/// use lock_order::parking_lot::{RwLock, RwLockUpgradableReadGuard};
+/// use lock_rank::parking_lot::{RwLock, RwLockUpgradableReadGuard};
 /// let lock: RwLock<u8> = RwLock::new(1);
 /// let guard: RwLockUpgradableReadGuard<'_, u8> = lock.upgradable_read();
 /// *RwLockUpgradableReadGuard::upgrade(guard) = 2;
@@ -138,7 +138,7 @@ pub type RwLockUpgradableReadGuard<'a, T, C = Unranked> =
 /// Shared access to part of a read-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::parking_lot::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
+/// use lock_rank::parking_lot::{MappedRwLockReadGuard, RwLock, RwLockReadGuard};
 /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
 /// let first: MappedRwLockReadGuard<'_, u8> = RwLockReadGuard::map(lock.read(), |t| &t.0);
 /// assert_eq!(*first, 1);
@@ -149,7 +149,7 @@ pub type MappedRwLockReadGuard<'a, T, C = Unranked> =
 /// Exclusive access to part of a write-locked [`RwLock`].
 ///
 /// ```
-/// use lock_order::parking_lot::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
+/// use lock_rank::parking_lot::{MappedRwLockWriteGuard, RwLock, RwLockWriteGuard};
 /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
 /// let mut first: MappedRwLockWriteGuard<'_, u8> = RwLockWriteGuard::map(lock.write(), |t| &mut t.0);
 /// *first = 3;
@@ -161,7 +161,7 @@ pub type MappedRwLockWriteGuard<'a, T, C = Unranked> =
 /// `parking_lot::ReentrantMutex` plus a class. See [`crate::lock_api::ReentrantMutex`].
 ///
 /// ```
-/// use lock_order::parking_lot::ReentrantMutex;
+/// use lock_rank::parking_lot::ReentrantMutex;
 /// let m: ReentrantMutex<u8> = ReentrantMutex::new(1);
 /// let outer = m.lock();
 /// let inner = m.lock(); // the same thread again: fine
@@ -172,7 +172,7 @@ pub type ReentrantMutex<T, C = Unranked> = crate::lock_api::ReentrantMutex<RawMu
 /// The guard of a locked [`ReentrantMutex`].
 ///
 /// ```
-/// use lock_order::parking_lot::{ReentrantMutex, ReentrantMutexGuard};
+/// use lock_rank::parking_lot::{ReentrantMutex, ReentrantMutexGuard};
 /// let m: ReentrantMutex<u8> = ReentrantMutex::new(1);
 /// let guard: ReentrantMutexGuard<'_, u8> = m.lock();
 /// assert_eq!(*guard, 1);
@@ -183,7 +183,7 @@ pub type ReentrantMutexGuard<'a, T, C = Unranked> =
 /// A guard of part of a [`ReentrantMutex`]'s data.
 ///
 /// ```
-/// use lock_order::parking_lot::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
+/// use lock_rank::parking_lot::{MappedReentrantMutexGuard, ReentrantMutex, ReentrantMutexGuard};
 /// let m: ReentrantMutex<(u8, u8)> = ReentrantMutex::new((1, 2));
 /// let first: MappedReentrantMutexGuard<'_, u8> = ReentrantMutexGuard::map(m.lock(), |t| &t.0);
 /// assert_eq!(*first, 1);
@@ -194,8 +194,8 @@ pub type MappedReentrantMutexGuard<'a, T, C = Unranked> =
 /// Creates a [`Mutex`] in a `const` context, as parking_lot's `const_mutex`.
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::parking_lot::{const_mutex, Mutex};
+/// use lock_rank::lock_rank;
+/// use lock_rank::parking_lot::{const_mutex, Mutex};
 ///
 /// #[lock_rank(4)]
 /// static QUEUE: Mutex<Vec<u32>> = const_mutex(Vec::new());
@@ -210,7 +210,7 @@ pub const fn const_mutex<T, C: LockClass>(value: T) -> Mutex<T, C> {
 /// Creates a [`FairMutex`] in a `const` context, as parking_lot's `const_fair_mutex`.
 ///
 /// ```
-/// use lock_order::parking_lot::{const_fair_mutex, FairMutex};
+/// use lock_rank::parking_lot::{const_fair_mutex, FairMutex};
 /// static TICKETS: FairMutex<u32> = const_fair_mutex(0);
 /// *TICKETS.lock() += 1;
 /// ```
@@ -223,7 +223,7 @@ pub const fn const_fair_mutex<T, C: LockClass>(value: T) -> FairMutex<T, C> {
 /// Creates an [`RwLock`] in a `const` context, as parking_lot's `const_rwlock`.
 ///
 /// ```
-/// use lock_order::parking_lot::{const_rwlock, RwLock};
+/// use lock_rank::parking_lot::{const_rwlock, RwLock};
 /// static NAMES: RwLock<Vec<&str>> = const_rwlock(Vec::new());
 /// NAMES.write().push("a");
 /// ```
@@ -236,7 +236,7 @@ pub const fn const_rwlock<T, C: LockClass>(value: T) -> RwLock<T, C> {
 /// Creates a [`ReentrantMutex`] in a `const` context, as parking_lot's `const_reentrant_mutex`.
 ///
 /// ```
-/// use lock_order::parking_lot::{const_reentrant_mutex, ReentrantMutex};
+/// use lock_rank::parking_lot::{const_reentrant_mutex, ReentrantMutex};
 /// static DEPTH: ReentrantMutex<u8> = const_reentrant_mutex(0);
 /// assert_eq!(*DEPTH.lock(), 0);
 /// ```
@@ -257,7 +257,7 @@ pub const fn const_reentrant_mutex<T, C: LockClass>(value: T) -> ReentrantMutex<
 /// ```
 /// use std::sync::Arc;
 /// use std::thread;
-/// use lock_order::parking_lot::{Condvar, Mutex};
+/// use lock_rank::parking_lot::{Condvar, Mutex};
 ///
 /// let pair: Arc<(Mutex<bool>, Condvar)> = Arc::new((Mutex::new(false), Condvar::new()));
 /// let pair2 = Arc::clone(&pair);
@@ -278,7 +278,7 @@ impl Condvar {
     /// Creates a condition variable; `const`.
     ///
     /// ```
-    /// static READY: lock_order::parking_lot::Condvar = lock_order::parking_lot::Condvar::new();
+    /// static READY: lock_rank::parking_lot::Condvar = lock_rank::parking_lot::Condvar::new();
     /// READY.notify_all();
     /// ```
     #[inline]
@@ -289,7 +289,7 @@ impl Condvar {
     /// Wakes one waiting thread; whether one was woken.
     ///
     /// ```
-    /// assert!(!lock_order::parking_lot::Condvar::new().notify_one());
+    /// assert!(!lock_rank::parking_lot::Condvar::new().notify_one());
     /// ```
     #[inline]
     pub fn notify_one(&self) -> bool {
@@ -299,7 +299,7 @@ impl Condvar {
     /// Wakes every waiting thread; how many were woken.
     ///
     /// ```
-    /// assert_eq!(lock_order::parking_lot::Condvar::new().notify_all(), 0);
+    /// assert_eq!(lock_rank::parking_lot::Condvar::new().notify_all(), 0);
     /// ```
     #[inline]
     pub fn notify_all(&self) -> usize {
@@ -314,7 +314,7 @@ impl Condvar {
     /// parking_lot's, when the condition variable is used with two mutexes at once.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::{sync::Arc, thread};
     /// let state: Arc<(Mutex<u32>, Condvar)> = Arc::new((Mutex::new(0), Condvar::new()));
     /// let s = Arc::clone(&state);
@@ -324,7 +324,7 @@ impl Condvar {
     ///     state.1.wait(&mut n);
     /// }
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait<T: ?Sized, C: LockClass>(&self, guard: &mut MutexGuard<'_, T, C>) {
         let released = guard.record.release_for_wait(Location::caller());
         self.inner.wait(&mut guard.inner);
@@ -334,14 +334,14 @@ impl Condvar {
     /// Blocks until notified or `deadline` passes.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::time::{Duration, Instant};
     /// let m: Mutex<()> = Mutex::new(());
     /// let cv = Condvar::new();
     /// let mut guard = m.lock();
     /// assert!(cv.wait_until(&mut guard, Instant::now() + Duration::from_millis(1)).timed_out());
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_until<T: ?Sized, C: LockClass>(
         &self,
         guard: &mut MutexGuard<'_, T, C>,
@@ -356,14 +356,14 @@ impl Condvar {
     /// Blocks until notified or `timeout` passes.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::time::Duration;
     /// let m: Mutex<()> = Mutex::new(());
     /// let cv = Condvar::new();
     /// let mut guard = m.lock();
     /// assert!(cv.wait_for(&mut guard, Duration::from_millis(1)).timed_out());
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_for<T: ?Sized, C: LockClass>(
         &self,
         guard: &mut MutexGuard<'_, T, C>,
@@ -379,7 +379,7 @@ impl Condvar {
     /// recorded, so locks it takes are checked against it.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::{sync::Arc, thread};
     /// let queue: Arc<(Mutex<Vec<u32>>, Condvar)> = Arc::new((Mutex::new(vec![]), Condvar::new()));
     /// let q = Arc::clone(&queue);
@@ -388,7 +388,7 @@ impl Condvar {
     /// queue.1.wait_while(&mut items, |items| items.is_empty());
     /// assert_eq!(items[0], 7);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_while<T: ?Sized, C: LockClass, F>(&self, guard: &mut MutexGuard<'_, T, C>, condition: F)
     where
         F: FnMut(&mut T) -> bool,
@@ -405,7 +405,7 @@ impl Condvar {
     /// Blocks while `condition` returns `true`, until `deadline` at the latest.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::time::{Duration, Instant};
     /// let m: Mutex<bool> = Mutex::new(false);
     /// let cv = Condvar::new();
@@ -413,7 +413,7 @@ impl Condvar {
     /// let deadline = Instant::now() + Duration::from_millis(1);
     /// assert!(cv.wait_while_until(&mut ready, |r| !*r, deadline).timed_out());
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_while_until<T: ?Sized, C: LockClass, F>(
         &self,
         guard: &mut MutexGuard<'_, T, C>,
@@ -437,14 +437,14 @@ impl Condvar {
     /// Blocks while `condition` returns `true`, for at most `timeout`.
     ///
     /// ```
-    /// # use lock_order::parking_lot::{Condvar, Mutex};
+    /// # use lock_rank::parking_lot::{Condvar, Mutex};
     /// # use std::time::Duration;
     /// let m: Mutex<bool> = Mutex::new(false);
     /// let cv = Condvar::new();
     /// let mut ready = m.lock();
     /// assert!(cv.wait_while_for(&mut ready, |r| !*r, Duration::from_millis(1)).timed_out());
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait_while_for<T: ?Sized, C: LockClass, F>(
         &self,
         guard: &mut MutexGuard<'_, T, C>,

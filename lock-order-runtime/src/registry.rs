@@ -6,17 +6,17 @@
 //! docs and as a graph, and [`assert_fresh`] is the test that keeps the committed files true.
 //!
 //! ```
-//! use lock_order::{lock_rank, Mutex};
+//! use lock_rank::{lock_rank, Mutex};
 //!
 //! #[lock_rank(10)]
 //! static SESSIONS: Mutex<u32> = Mutex::new(0);
 //! #[lock_rank(20)]
 //! static METRICS: Mutex<u32> = Mutex::new(0);
 //!
-//! let names: Vec<_> = lock_order::registry::classes().iter().map(|c| c.name()).collect();
+//! let names: Vec<_> = lock_rank::registry::classes().iter().map(|c| c.name()).collect();
 //! assert_eq!(names, ["SESSIONS", "METRICS"]);
-//! assert!(lock_order::registry::to_markdown().contains("| 10 | `SESSIONS` |"));
-//! assert!(lock_order::registry::to_dot().starts_with("digraph lock_order {"));
+//! assert!(lock_rank::registry::to_markdown().contains("| 10 | `SESSIONS` |"));
+//! assert!(lock_rank::registry::to_dot().starts_with("digraph lock_rank {"));
 //! ```
 
 use std::fmt::Write as _;
@@ -40,14 +40,14 @@ inventory::collect!(RankRegistration);
 /// reviewed place, that `#[lock_rank(ranks::NAME)]` refers to.
 ///
 /// ```
-/// lock_order::order! {
+/// lock_rank::order! {
 ///     pub mod ranks {
 ///         /// Open sessions.
 ///         SESSIONS = 10,
 ///     }
 /// }
 ///
-/// let sessions = lock_order::registry::rank_constants()
+/// let sessions = lock_rank::registry::rank_constants()
 ///     .into_iter()
 ///     .find(|c| c.name() == "SESSIONS")
 ///     .unwrap();
@@ -114,14 +114,14 @@ impl RankConstant {
 /// Every constant of every `order!` table linked into the program, by rank, then path.
 ///
 /// ```
-/// lock_order::order! {
+/// lock_rank::order! {
 ///     pub mod ranks {
 ///         LOW = 1,
 ///         HIGH = 2,
 ///     }
 /// }
 ///
-/// let names: Vec<_> = lock_order::registry::rank_constants().iter().map(|c| c.name()).collect();
+/// let names: Vec<_> = lock_rank::registry::rank_constants().iter().map(|c| c.name()).collect();
 /// assert_eq!(names, ["LOW", "HIGH"]);
 /// ```
 pub fn rank_constants() -> Vec<&'static RankConstant> {
@@ -134,7 +134,7 @@ pub fn rank_constants() -> Vec<&'static RankConstant> {
 /// Every ranked lock class linked into the program, by rank, then name, then declaration site.
 ///
 /// ```
-/// for class in lock_order::registry::classes() {
+/// for class in lock_rank::registry::classes() {
 ///     println!("{:>4}  {}  {}:{}", class.rank(), class.name(), class.file(), class.line());
 /// }
 /// ```
@@ -149,7 +149,7 @@ pub fn classes() -> Vec<&'static ClassInfo> {
 /// The declared order as a Markdown table, lowest rank first.
 ///
 /// ```
-/// let table = lock_order::registry::to_markdown();
+/// let table = lock_rank::registry::to_markdown();
 /// assert!(table.starts_with("| Rank | Lock | Declared at | Description |"));
 /// ```
 pub fn to_markdown() -> String {
@@ -172,7 +172,7 @@ pub fn to_markdown() -> String {
 /// holding `a`. Locks of one rank share a row.
 ///
 /// ```
-/// let dot = lock_order::registry::to_dot();
+/// let dot = lock_rank::registry::to_dot();
 /// assert!(dot.trim_end().ends_with('}'));
 /// ```
 pub fn to_dot() -> String {
@@ -180,7 +180,7 @@ pub fn to_dot() -> String {
 }
 
 fn dot(classes: &[&'static ClassInfo], constants: &[&'static RankConstant], title: Option<&str>) -> String {
-    let mut out = String::from("digraph lock_order {\n    rankdir=TB;\n    node [shape=box];\n");
+    let mut out = String::from("digraph lock_rank {\n    rankdir=TB;\n    node [shape=box];\n");
     if let Some(title) = title {
         let _ = writeln!(out, "    labelloc=t;\n    label=\"{}\";", escape_dot(title));
     }
@@ -242,15 +242,15 @@ fn within(module_path: &str, module: &str) -> bool {
 /// graph with [`DeclaredOrder::to_dot`]; keep the rendered files fresh with [`assert_fresh`].
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(10)]
 /// static INBOX: Mutex<Vec<String>> = Mutex::new(Vec::new());
 ///
-/// let order = lock_order::registry::declared_in(module_path!());
+/// let order = lock_rank::registry::declared_in(module_path!());
 /// assert_eq!(order.classes()[0].name(), "INBOX");
 /// assert!(order.to_markdown().contains("| 10 | `INBOX` |"));
-/// assert!(lock_order::registry::declared_in("some_other_crate").classes().is_empty());
+/// assert!(lock_rank::registry::declared_in("some_other_crate").classes().is_empty());
 /// ```
 pub fn declared_in(module: &str) -> DeclaredOrder {
     DeclaredOrder {
@@ -285,14 +285,14 @@ impl DeclaredOrder {
     ///
     /// Locks and constants are linked with intra-doc links from the crate root (`crate::..`)
     /// where they are declared `pub`, so the page belongs in the same crate's docs:
-    /// `#![doc = include_str!("../docs/lock-order.md")]`, kept fresh by [`assert_fresh`]. A
+    /// `#![doc = include_str!("../docs/lock-rank.md")]`, kept fresh by [`assert_fresh`]. A
     /// macro sees only the item's own visibility: rustdoc reports a link to a `pub` lock inside
     /// a private module as a link to a private item (`rustdoc::private_intra_doc_links`).
     ///
     /// ```
-    /// use lock_order::{lock_rank, Mutex};
+    /// use lock_rank::{lock_rank, Mutex};
     ///
-    /// lock_order::order! {
+    /// lock_rank::order! {
     ///     pub mod ranks {
     ///         /// Account balances.
     ///         ACCOUNTS = 10,
@@ -303,7 +303,7 @@ impl DeclaredOrder {
     /// #[lock_rank(ranks::ACCOUNTS)]
     /// pub static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
     ///
-    /// let page = lock_order::registry::declared_in(module_path!()).to_markdown();
+    /// let page = lock_rank::registry::declared_in(module_path!()).to_markdown();
     /// let line = |text: &str| page.lines().find(|l| l.contains(text)).unwrap().to_owned();
     /// // The constant's row, then its locks, each linked from the crate root.
     /// assert!(line("Account balances.").starts_with("| **10** | **[`ranks::ACCOUNTS`](crate::"));
@@ -354,25 +354,25 @@ impl DeclaredOrder {
             }
         }
         out.push_str(
-            "\nGenerated from the `#[lock_rank]` declarations by `lock_order::registry`; a test fails \
-             when this page is stale, and `LOCK_ORDER_BLESS=1 cargo test` rewrites it.\n",
+            "\nGenerated from the `#[lock_rank]` declarations by `lock_rank::registry`; a test fails \
+             when this page is stale, and `LOCK_RANK_BLESS=1 cargo test` rewrites it.\n",
         );
         out
     }
 
     /// The lock order as a Graphviz `digraph`, titled with the module's name, each lock labelled
     /// with its rank and the `order!` constant of that rank: render it with
-    /// `dot -Tsvg lock-order.dot -o lock-order.svg`.
+    /// `dot -Tsvg lock-rank.dot -o lock-rank.svg`.
     ///
     /// ```
-    /// use lock_order::{lock_rank, Mutex};
+    /// use lock_rank::{lock_rank, Mutex};
     ///
     /// #[lock_rank(1)]
     /// static FIRST: Mutex<u8> = Mutex::new(0);
     /// #[lock_rank(2)]
     /// static SECOND: Mutex<u8> = Mutex::new(0);
     ///
-    /// let dot = lock_order::registry::declared_in(module_path!()).to_dot();
+    /// let dot = lock_rank::registry::declared_in(module_path!()).to_dot();
     /// assert!(dot.contains("label=\"FIRST\\nrank 1\"]"));
     /// assert_eq!(dot.lines().filter(|l| l.contains(" -> ")).count(), 1);
     /// ```
@@ -396,10 +396,10 @@ fn cell(text: &str) -> String {
 }
 
 /// The environment variable that makes [`assert_fresh`] rewrite a stale file instead of failing.
-pub const BLESS_VAR: &str = "LOCK_ORDER_BLESS";
+pub const BLESS_VAR: &str = "LOCK_RANK_BLESS";
 
 /// Fails (panics) when the file at `path` does not hold `generated`, printing the difference
-/// and the command that refreshes it; with `LOCK_ORDER_BLESS=1` in the environment it writes
+/// and the command that refreshes it; with `LOCK_RANK_BLESS=1` in the environment it writes
 /// the file instead.
 ///
 /// This is the one-line test that keeps a generated page of the lock order true: the page is
@@ -410,15 +410,15 @@ pub const BLESS_VAR: &str = "LOCK_ORDER_BLESS";
 /// ```no_run
 /// #[test]
 /// fn lock_order_docs_are_fresh() {
-///     let order = lock_order::registry::declared_in(env!("CARGO_CRATE_NAME"));
-///     lock_order::registry::assert_fresh("docs/lock-order.md", &order.to_markdown());
+///     let order = lock_rank::registry::declared_in(env!("CARGO_CRATE_NAME"));
+///     lock_rank::registry::assert_fresh("docs/lock-rank.md", &order.to_markdown());
 /// }
 /// ```
 ///
 /// ```should_panic
-/// let path = std::env::temp_dir().join("lock-order-stale.md");
+/// let path = std::env::temp_dir().join("lock-rank-stale.md");
 /// std::fs::write(&path, "| 1 | `OLD` |\n").unwrap();
-/// lock_order::registry::assert_fresh(&path, "| 1 | `NEW` |\n");
+/// lock_rank::registry::assert_fresh(&path, "| 1 | `NEW` |\n");
 /// ```
 #[track_caller]
 pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
@@ -433,7 +433,7 @@ pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
             std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
         }
         std::fs::write(path, generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-        eprintln!("lock_order: wrote {}", path.display());
+        eprintln!("lock_rank: wrote {}", path.display());
         return;
     }
     let command = refresh_command();
@@ -457,8 +457,8 @@ pub fn assert_fresh(path: impl AsRef<Path>, generated: &str) {
 /// the graph, reads it too.
 ///
 /// ```
-/// if lock_order::registry::blessing() {
-///     // render docs/lock-order.svg from docs/lock-order.dot
+/// if lock_rank::registry::blessing() {
+///     // render docs/lock-rank.svg from docs/lock-rank.dot
 /// }
 /// ```
 pub fn blessing() -> bool {

@@ -24,7 +24,7 @@ pub enum LockKind {
 }
 
 impl LockKind {
-    #[cfg_attr(not(lock_order_checked), allow(dead_code))]
+    #[cfg_attr(not(lock_rank_checked), allow(dead_code))]
     pub(crate) fn from_bits(bits: u8) -> Self {
         match bits {
             1 => LockKind::RwLock,
@@ -60,7 +60,7 @@ pub enum Access {
 }
 
 impl Access {
-    #[cfg_attr(not(lock_order_checked), allow(dead_code))]
+    #[cfg_attr(not(lock_rank_checked), allow(dead_code))]
     pub(crate) fn from_bits(bits: u8) -> Self {
         match bits {
             1 => Access::Shared,
@@ -83,13 +83,13 @@ impl Access {
 /// One acquisition of one lock: which lock, its class, where it was (or is being) acquired.
 ///
 /// ```
-/// use lock_order::{lock_rank, Mutex};
+/// use lock_rank::{lock_rank, Mutex};
 ///
 /// #[lock_rank(1)]
 /// static A: Mutex<()> = Mutex::new(());
 ///
 /// let _a = A.lock().unwrap();
-/// let held = lock_order::held_locks();
+/// let held = lock_rank::held_locks();
 /// assert_eq!(held.len(), 1);
 /// assert_eq!(held[0].name(), "A");
 /// assert_eq!(held[0].rank(), Some(1));
@@ -112,7 +112,7 @@ pub struct Acquisition {
     pub kind: LockKind,
     /// How it was taken.
     pub access: Access,
-    /// The stack of the acquire, when the program runs with `LOCK_ORDER_BACKTRACE=1`.
+    /// The stack of the acquire, when the program runs with `LOCK_RANK_BACKTRACE=1`.
     pub backtrace: Option<Arc<Backtrace>>,
 }
 
@@ -191,7 +191,7 @@ pub enum ViolationKind {
 ///
 /// ```
 /// use std::sync::{Arc, Mutex as StdMutex};
-/// use lock_order::{lock_rank, Mutex, Policy, ViolationKind};
+/// use lock_rank::{lock_rank, Mutex, Policy, ViolationKind};
 ///
 /// #[lock_rank(1)]
 /// static FIRST: Mutex<()> = Mutex::new(());
@@ -201,7 +201,7 @@ pub enum ViolationKind {
 /// let seen = Arc::new(StdMutex::new(Vec::new()));
 /// let sink = Arc::clone(&seen);
 /// let policy = Policy::callback(move |v| sink.lock().unwrap().push(v.clone()));
-/// lock_order::with_policy(policy, || {
+/// lock_rank::with_policy(policy, || {
 ///     let _second = SECOND.lock().unwrap();
 ///     let _first = FIRST.lock().unwrap(); // out of order: reported, not panicked
 /// });
@@ -284,7 +284,7 @@ impl fmt::Display for Violation {
             ),
             (ViolationKind::OrderCycle, _, _) => format!(
                 "two threads taking these locks in the two orders can deadlock: pick one order and \
-                 take them in it everywhere, or release {} first; `lock_order::observed::suggest()` \
+                 take them in it everywhere, or release {} first; `lock_rank::observed::suggest()` \
                  proposes ranks for every lock seen nested",
                 h.short()
             ),
@@ -316,8 +316,8 @@ pub(crate) fn write_backtrace(f: &mut fmt::Formatter<'_>, acquisition: &Acquisit
 /// What happens when a violation is caught.
 ///
 /// ```
-/// lock_order::set_policy(lock_order::Policy::Report); // print to stderr and go on
-/// lock_order::set_policy(lock_order::Policy::Panic);  // the default
+/// lock_rank::set_policy(lock_rank::Policy::Report); // print to stderr and go on
+/// lock_rank::set_policy(lock_rank::Policy::Panic);  // the default
 /// ```
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -336,7 +336,7 @@ impl Policy {
     /// A [`Policy::Callback`] from a closure.
     ///
     /// ```
-    /// let policy = lock_order::Policy::callback(|v| eprintln!("{}", v.kind as u8));
+    /// let policy = lock_rank::Policy::callback(|v| eprintln!("{}", v.kind as u8));
     /// # drop(policy);
     /// ```
     pub fn callback(f: impl Fn(&Violation) + Send + Sync + 'static) -> Self {
@@ -363,7 +363,7 @@ thread_local! {
 /// Sets what every thread does on a violation, unless [`with_policy`] overrides it.
 ///
 /// ```
-/// lock_order::set_policy(lock_order::Policy::Panic);
+/// lock_rank::set_policy(lock_rank::Policy::Panic);
 /// ```
 pub fn set_policy(policy: Policy) {
     *POLICY.write().unwrap_or_else(|e| e.into_inner()) = policy;
@@ -373,7 +373,7 @@ pub fn set_policy(policy: Policy) {
 /// when `f` panics).
 ///
 /// ```
-/// let n = lock_order::with_policy(lock_order::Policy::Report, || 1 + 1);
+/// let n = lock_rank::with_policy(lock_rank::Policy::Report, || 1 + 1);
 /// assert_eq!(n, 2);
 /// ```
 pub fn with_policy<R>(policy: Policy, f: impl FnOnce() -> R) -> R {
@@ -388,7 +388,7 @@ pub fn with_policy<R>(policy: Policy, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-#[cfg_attr(not(lock_order_checked), allow(dead_code))]
+#[cfg_attr(not(lock_rank_checked), allow(dead_code))]
 fn current_policy() -> Policy {
     THREAD_POLICY
         .try_with(|p| p.borrow().clone())
@@ -401,7 +401,7 @@ fn current_policy() -> Policy {
 #[cold]
 #[inline(never)]
 #[track_caller]
-#[cfg_attr(not(lock_order_checked), allow(dead_code))]
+#[cfg_attr(not(lock_rank_checked), allow(dead_code))]
 pub(crate) fn dispatch(violation: Violation) {
     // Which recursive acquisitions can never succeed: any involving an exclusive hold, and two
     // upgradable reads; shared and upgradable reads together, and semaphore permits, can.
@@ -413,7 +413,7 @@ pub(crate) fn dispatch(violation: Violation) {
             || (a == Access::Upgradable && h == Access::Upgradable));
     #[cfg(feature = "tracing")]
     tracing::error!(
-        target: "lock_order",
+        target: "lock_rank",
         kind = ?violation.kind,
         acquiring = %violation.acquiring.name(),
         acquiring_rank = ?violation.acquiring.rank(),
@@ -431,7 +431,7 @@ pub(crate) fn dispatch(violation: Violation) {
     if self_deadlock {
         // Going on would block this thread on itself forever.
         if std::thread::panicking() {
-            eprintln!("lock-order: aborting: a recursive acquisition during unwinding can only hang");
+            eprintln!("lock-rank: aborting: a recursive acquisition during unwinding can only hang");
             std::process::abort();
         }
         panic!(

@@ -21,7 +21,7 @@ use crate::timed::lock_timed;
 /// between the two reads.
 ///
 /// ```
-/// use lock_order::{lock_rank, RwLock};
+/// use lock_rank::{lock_rank, RwLock};
 ///
 /// #[lock_rank(2)]
 /// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
@@ -39,7 +39,7 @@ pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
 /// Shared access to a read-locked [`RwLock`].
 ///
 /// ```
-/// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(5);
+/// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(5);
 /// let guard = lock.read().unwrap();
 /// assert_eq!(*guard, 5);
 /// ```
@@ -53,7 +53,7 @@ pub struct RwLockReadGuard<'a, T: ?Sized + 'a, C: LockClass = Unranked> {
 /// Exclusive access to a write-locked [`RwLock`].
 ///
 /// ```
-/// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(5);
+/// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(5);
 /// *lock.write().unwrap() += 1;
 /// assert_eq!(*lock.read().unwrap(), 6);
 /// ```
@@ -68,7 +68,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// Creates an unlocked lock; `const`, so it can initialize a `static`.
     ///
     /// ```
-    /// static NAMES: lock_order::RwLock<Vec<&str>> = lock_order::RwLock::new(Vec::new());
+    /// static NAMES: lock_rank::RwLock<Vec<&str>> = lock_rank::RwLock::new(Vec::new());
     /// NAMES.write().unwrap().push("a");
     /// ```
     #[inline]
@@ -80,7 +80,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// Consumes the lock and returns the value; `Err` if it is poisoned, as std's.
     ///
     /// ```
-    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(3);
+    /// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(3);
     /// assert_eq!(lock.into_inner().unwrap(), 3);
     /// ```
     #[inline]
@@ -109,11 +109,11 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// higher rank, or already holds this lock (read or write).
     ///
     /// ```
-    /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![1]);
+    /// let lock: lock_rank::RwLock<Vec<i32>> = lock_rank::RwLock::new(vec![1]);
     /// assert_eq!(lock.read().unwrap()[0], 1);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
@@ -129,11 +129,11 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// As [`read`](Self::read).
     ///
     /// ```
-    /// let lock: lock_order::RwLock<Vec<i32>> = lock_order::RwLock::new(vec![]);
+    /// let lock: lock_rank::RwLock<Vec<i32>> = lock_rank::RwLock::new(vec![]);
     /// lock.write().unwrap().push(1);
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
@@ -146,12 +146,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// Locks for reading if that is possible right now. Never a violation.
     ///
     /// ```
-    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(1);
+    /// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(1);
     /// let _w = lock.write().unwrap();
     /// assert!(lock.try_read().is_err());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T, C>> {
         let site = Location::caller();
         map_try_result(self.inner.try_read(), |inner| RwLockReadGuard {
@@ -164,12 +164,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// Locks for writing if that is possible right now. Never a violation.
     ///
     /// ```
-    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(1);
+    /// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(1);
     /// let _r = lock.read().unwrap();
     /// assert!(lock.try_write().is_err());
     /// ```
     #[inline(always)]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T, C>> {
         let site = Location::caller();
         map_try_result(self.inner.try_write(), |inner| RwLockWriteGuard {
@@ -184,7 +184,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let lock: lock_order::RwLock<u8> = lock_order::RwLock::new(1);
+    /// let lock: lock_rank::RwLock<u8> = lock_rank::RwLock::new(1);
     /// assert_eq!(*lock.try_read_for(Duration::from_millis(10)).unwrap(), 1);
     /// ```
     #[track_caller]
@@ -200,7 +200,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let lock: lock_order::RwLock<u8> = lock_order::RwLock::new(1);
+    /// let lock: lock_rank::RwLock<u8> = lock_rank::RwLock::new(1);
     /// let reader = lock.read().unwrap();
     /// std::thread::scope(|s| {
     ///     s.spawn(|| assert!(lock.try_write_for(Duration::from_millis(10)).is_err()));
@@ -218,7 +218,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// Whether a writer panicked while holding the lock, as std's.
     ///
     /// ```
-    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(0);
     /// assert!(!lock.is_poisoned());
     /// ```
     #[inline]
@@ -229,7 +229,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// Clears the poisoned state, as std's.
     ///
     /// ```
-    /// let lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// let lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(0);
     /// lock.clear_poison();
     /// ```
     #[inline]
@@ -240,7 +240,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// A mutable reference to the value; no locking needed, as std's.
     ///
     /// ```
-    /// let mut lock: lock_order::RwLock<i32> = lock_order::RwLock::new(0);
+    /// let mut lock: lock_rank::RwLock<i32> = lock_rank::RwLock::new(0);
     /// *lock.get_mut().unwrap() = 2;
     /// assert_eq!(*lock.read().unwrap(), 2);
     /// ```
@@ -263,7 +263,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::{lock_rank, RwLock};
+/// use lock_rank::{lock_rank, RwLock};
 ///
 /// #[lock_rank(1)]
 /// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
@@ -291,7 +291,7 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, RwLock};
+    /// use lock_rank::{lock_rank, RwLock};
     ///
     /// #[lock_rank(2)]
     /// struct Routes;

@@ -10,11 +10,11 @@ use std::io;
 ///
 /// ```
 /// # #[cfg(unix)]
-/// lock_order::signal::dump_on_sigusr1().expect("install the SIGUSR1 handler");
+/// lock_rank::signal::dump_on_sigusr1().expect("install the SIGUSR1 handler");
 /// ```
 pub fn dump_on_sigusr1() -> io::Result<()> {
     let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGUSR1])?;
-    std::thread::Builder::new().name("lock-order-sigusr1".into()).spawn(move || {
+    std::thread::Builder::new().name("lock-rank-sigusr1".into()).spawn(move || {
         for _ in signals.forever() {
             eprint!("{}", crate::dump());
         }

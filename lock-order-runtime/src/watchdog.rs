@@ -16,7 +16,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! let watchdog = lock_order::watchdog::start(Duration::from_secs(5));
+//! let watchdog = lock_rank::watchdog::start(Duration::from_secs(5));
 //! // ... the program runs; findings go to stderr (and to `tracing` with that feature) ...
 //! watchdog.stop();
 //! ```
@@ -88,7 +88,7 @@ impl fmt::Display for Finding {
                     write!(f, "\n  {holder}")?;
                 }
                 if blocked.holders.is_empty() {
-                    write!(f, "\n  holder: not recorded (released just now, or taken outside lock-order)")?;
+                    write!(f, "\n  holder: not recorded (released just now, or taken outside lock-rank)")?;
                 }
                 Ok(())
             }
@@ -134,7 +134,7 @@ impl Watchdog {
     /// Stops the watchdog and waits for its thread to end.
     ///
     /// ```
-    /// lock_order::watchdog::start(std::time::Duration::from_secs(1)).stop();
+    /// lock_rank::watchdog::start(std::time::Duration::from_secs(1)).stop();
     /// ```
     pub fn stop(mut self) {
         self.shut_down();
@@ -143,7 +143,7 @@ impl Watchdog {
     /// Lets the watchdog run for the rest of the program.
     ///
     /// ```
-    /// lock_order::watchdog::start(std::time::Duration::from_secs(30)).detach();
+    /// lock_rank::watchdog::start(std::time::Duration::from_secs(30)).detach();
     /// ```
     pub fn detach(mut self) {
         self.thread = None;
@@ -174,7 +174,7 @@ impl fmt::Debug for Watchdog {
 /// the `tracing` feature).
 ///
 /// ```
-/// let _watchdog = lock_order::watchdog::start(std::time::Duration::from_secs(10));
+/// let _watchdog = lock_rank::watchdog::start(std::time::Duration::from_secs(10));
 /// ```
 pub fn start(threshold: Duration) -> Watchdog {
     start_with(threshold, |finding| eprintln!("{finding}"))
@@ -187,7 +187,7 @@ pub fn start(threshold: Duration) -> Watchdog {
 /// use std::time::Duration;
 ///
 /// let (tx, findings) = mpsc::channel();
-/// let watchdog = lock_order::watchdog::start_with(Duration::from_millis(100), move |finding| {
+/// let watchdog = lock_rank::watchdog::start_with(Duration::from_millis(100), move |finding| {
 ///     let _ = tx.send(finding.to_string());
 /// });
 /// assert!(findings.recv_timeout(Duration::from_millis(50)).is_err()); // nothing is stuck
@@ -199,7 +199,7 @@ pub fn start_with(threshold: Duration, on_finding: impl Fn(&Finding) + Send + 's
         let stop = Arc::clone(&stop);
         let poll = (threshold / 4).clamp(Duration::from_millis(5), Duration::from_millis(250));
         std::thread::Builder::new()
-            .name("lock-order-watchdog".into())
+            .name("lock-rank-watchdog".into())
             .spawn(move || {
                 let mut watch = imp::Watch::new();
                 loop {
@@ -226,12 +226,12 @@ pub fn start_with(threshold: Duration, on_finding: impl Fn(&Finding) + Send + 's
 fn emit(finding: &Finding) {
     #[cfg(feature = "tracing")]
     match finding {
-        Finding::LongWait(_) => tracing::warn!(target: "lock_order", "{finding}"),
-        Finding::Deadlock(_) => tracing::error!(target: "lock_order", "{finding}"),
+        Finding::LongWait(_) => tracing::warn!(target: "lock_rank", "{finding}"),
+        Finding::Deadlock(_) => tracing::error!(target: "lock_rank", "{finding}"),
     }
 }
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod imp {
     use std::collections::HashSet;
     use std::time::Duration;
@@ -334,7 +334,7 @@ mod imp {
     }
 }
 
-#[cfg(not(lock_order_checked))]
+#[cfg(not(lock_rank_checked))]
 mod imp {
     use std::time::Duration;
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::thread;
 use std::time::Duration;
 
-use lock_order::{Acquisition, Policy, Violation, ViolationKind};
+use lock_rank::{Acquisition, Policy, Violation, ViolationKind};
 
 /// How long a scenario that must finish may take, even on a loaded machine.
 pub const FINISH: Duration = Duration::from_secs(10);
@@ -153,7 +153,7 @@ pub fn collecting<R>(f: impl FnOnce() -> R) -> (R, Vec<Violation>) {
     let seen = Arc::new(StdMutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let policy = Policy::callback(move |v| sink.lock().unwrap_or_else(|e| e.into_inner()).push(v.clone()));
-    let result = lock_order::with_policy(policy, f);
+    let result = lock_rank::with_policy(policy, f);
     let violations = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     (result, violations)
 }
@@ -220,7 +220,7 @@ pub fn assert_report(text: &str, kind: ViolationKind, acquiring: &Lock, held: &L
 
 /// The locks this thread holds, as `Lock`s, oldest first.
 pub fn held() -> Vec<Lock> {
-    lock_order::held_locks().iter().map(Lock::from).collect()
+    lock_rank::held_locks().iter().map(Lock::from).collect()
 }
 
 /// Any guard, boxed: lets one function take locks of different types.
@@ -229,5 +229,5 @@ impl<T: ?Sized> Guard for T {}
 
 /// The names of the locks this thread holds, oldest first.
 pub fn held_names() -> Vec<String> {
-    lock_order::held_locks().iter().map(Acquisition::name).collect()
+    lock_rank::held_locks().iter().map(Acquisition::name).collect()
 }

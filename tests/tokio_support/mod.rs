@@ -7,7 +7,7 @@ use std::future::Future;
 use std::sync::{Mutex as StdMutex, Once};
 use std::time::Duration;
 
-use lock_order::{Policy, Violation};
+use lock_rank::{Policy, Violation};
 use tokio::runtime::{Builder, Runtime};
 use tokio::task::JoinHandle;
 
@@ -78,7 +78,7 @@ static REPORTED: StdMutex<Vec<Violation>> = StdMutex::new(Vec::new());
 pub fn reporting() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        lock_order::set_policy(Policy::callback(|violation| {
+        lock_rank::set_policy(Policy::callback(|violation| {
             REPORTED.lock().unwrap_or_else(|e| e.into_inner()).push(violation.clone());
             panic!("{violation}");
         }));

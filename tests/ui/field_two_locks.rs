@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank {
     #[lock_rank(1)]
     accounts: Arc<(Mutex<u64>, Mutex<u64>)>,

@@ -1,7 +1,7 @@
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
 struct Bank {
-    #[lock_order::lock_rank(1)]
+    #[lock_rank::lock_rank(1)]
     accounts: Mutex<Vec<u64>>,
 }
 

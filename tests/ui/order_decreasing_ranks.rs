@@ -1,4 +1,4 @@
-lock_order::order! {
+lock_rank::order! {
     mod ranks {
         ACCOUNTS = 20,
         LOG = 10,

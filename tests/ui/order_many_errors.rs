@@ -1,4 +1,4 @@
-lock_order::order! {
+lock_rank::order! {
     pub mod ranks {
         ACCOUNTS = -1,
         LOG 20,

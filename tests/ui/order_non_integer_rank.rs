@@ -1,4 +1,4 @@
-lock_order::order! {
+lock_rank::order! {
     mod ranks {
         ACCOUNTS = "10",
         LOG = 20,

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
 fn main() {
     // An unranked lock is already of its plain type: it has no plain view to convert to.

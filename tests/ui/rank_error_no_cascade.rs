@@ -1,6 +1,6 @@
 // A misused `#[lock_rank]` is the only error: the items it was on still exist, so the code
 // using them reports nothing more.
-use lock_order::{lock_rank, Mutex};
+use lock_rank::{lock_rank, Mutex};
 
 #[lock_rank("3")]
 struct Shard;
@@ -8,7 +8,7 @@ struct Shard;
 #[lock_rank(-1)]
 static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank {
     #[lock_rank(1.5)]
     ledger: Mutex<Vec<u64>>,

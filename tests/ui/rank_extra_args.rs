@@ -1,4 +1,4 @@
-use lock_order::{lock_rank, Mutex};
+use lock_rank::{lock_rank, Mutex};
 
 #[lock_rank(1, 2)]
 static A: Mutex<u8> = Mutex::new(0);

@@ -1,4 +1,4 @@
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 #[lock_rank(1)]
 mod bank {}

@@ -1,4 +1,4 @@
-use lock_order::{lock_rank, Mutex};
+use lock_rank::{lock_rank, Mutex};
 
 const ACCOUNTS: u64 = 10;
 

@@ -1,6 +1,6 @@
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank {
     #[lock_rank(1)]
     #[lock_rank(2)]

@@ -1,6 +1,6 @@
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank<'a> {
     #[lock_rank("high")]
     accounts: Mutex<Vec<u64>>,

@@ -1,4 +1,4 @@
-#[lock_order::ranked]
+#[lock_rank::ranked]
 enum Level {
     Low,
     High,

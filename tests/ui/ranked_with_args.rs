@@ -1,6 +1,6 @@
-use lock_order::Mutex;
+use lock_rank::Mutex;
 
-#[lock_order::ranked(1)]
+#[lock_rank::ranked(1)]
 struct Bank {
     #[lock_rank(1)]
     accounts: Mutex<Vec<u64>>,

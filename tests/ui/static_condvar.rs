@@ -1,4 +1,4 @@
-use lock_order::{lock_rank, Condvar};
+use lock_rank::{lock_rank, Condvar};
 
 #[lock_rank(1)]
 static READY: Condvar = Condvar::new();

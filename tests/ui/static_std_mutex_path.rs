@@ -1,4 +1,4 @@
-use lock_order::lock_rank;
+use lock_rank::lock_rank;
 
 #[lock_rank(1)]
 static A: std::sync::Mutex<u8> = std::sync::Mutex::new(0);

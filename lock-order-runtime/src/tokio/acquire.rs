@@ -19,7 +19,7 @@ use crate::check::{Held, Request};
 /// What a completed acquire records: the request with checks, nothing without.
 #[derive(Clone, Copy)]
 pub(crate) struct Record {
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     request: Request,
 }
 
@@ -27,11 +27,11 @@ impl Record {
     /// The record of the lock, now taken, for its guard.
     #[inline]
     pub(crate) fn held(self) -> Held {
-        #[cfg(lock_order_checked)]
+        #[cfg(lock_rank_checked)]
         {
             crate::check::record_shared(self.request)
         }
-        #[cfg(not(lock_order_checked))]
+        #[cfg(not(lock_rank_checked))]
         {
             Held
         }
@@ -48,7 +48,7 @@ pub(crate) struct Acquiring<F, W> {
     /// drop it before this future is dropped.
     acquire: ManuallyDrop<F>,
     record: Record,
-    #[cfg(lock_order_checked)]
+    #[cfg(lock_rank_checked)]
     wait: Option<crate::check::AsyncWait>,
     /// Taken when the acquire completes, as `acquire` is dropped: `None` once it is.
     wrap: Option<W>,
@@ -62,15 +62,15 @@ impl<F, W> Acquiring<F, W> {
         F: Future,
         W: FnOnce(F::Output, Record) -> O,
     {
-        #[cfg(not(lock_order_checked))]
+        #[cfg(not(lock_rank_checked))]
         let _ = request;
         Acquiring {
             acquire: ManuallyDrop::new(acquire),
-            #[cfg(lock_order_checked)]
+            #[cfg(lock_rank_checked)]
             record: Record { request },
-            #[cfg(not(lock_order_checked))]
+            #[cfg(not(lock_rank_checked))]
             record: Record {},
-            #[cfg(lock_order_checked)]
+            #[cfg(lock_rank_checked)]
             wait: None,
             wrap: Some(wrap),
         }
@@ -93,7 +93,7 @@ impl<F: Future, W: FnOnce(F::Output, Record) -> O, O> Future for Acquiring<F, W>
         let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
         match acquire.poll(cx) {
             Poll::Ready(output) => {
-                #[cfg(lock_order_checked)]
+                #[cfg(lock_rank_checked)]
                 {
                     this.wait = None;
                 }
@@ -105,7 +105,7 @@ impl<F: Future, W: FnOnce(F::Output, Record) -> O, O> Future for Acquiring<F, W>
                 Poll::Ready(wrap(output, this.record))
             }
             Poll::Pending => {
-                #[cfg(lock_order_checked)]
+                #[cfg(lock_rank_checked)]
                 if this.wait.is_none() {
                     this.wait = Some(crate::check::begin_async_wait(&this.record.request));
                 }

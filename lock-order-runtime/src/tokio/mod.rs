@@ -1,14 +1,14 @@
 //! Ranked async locks for tokio: [`Mutex`], [`RwLock`] and [`Semaphore`], checked per task.
 //!
 //! They wrap `tokio::sync`'s and mirror their API, and take a rank the same ways as the core's
-//! locks: `#[lock_rank(N)]` on a `static` or on a field of a `#[lock_order::ranked]` struct, or a
+//! locks: `#[lock_rank(N)]` on a `static` or on a field of a `#[lock_rank::ranked]` struct, or a
 //! lock class as the last type parameter (`Mutex<T, Class>`, `Semaphore<Class>`).
 //!
 //! ```
-//! use lock_order::lock_rank;
-//! use lock_order::tokio::{Mutex, RwLock, Semaphore};
+//! use lock_rank::lock_rank;
+//! use lock_rank::tokio::{Mutex, RwLock, Semaphore};
 //!
-//! #[lock_order::ranked]
+//! #[lock_rank::ranked]
 //! struct Pool {
 //!     #[lock_rank(10)]
 //!     conns: Semaphore,
@@ -31,7 +31,7 @@
 //! Inside a tokio task the held locks belong to the task (found with `tokio::task::try_id()`,
 //! so plain `tokio::spawn` needs no wrapper). A guard held across an `.await` stays with its
 //! task when a multi-thread runtime resumes it on another worker, and other tasks polled on the
-//! same thread meanwhile do not see it. The core's synchronous locks (`lock_order::Mutex`, ...)
+//! same thread meanwhile do not see it. The core's synchronous locks (`lock_rank::Mutex`, ...)
 //! taken inside a task count for the task too. Tasks of `spawn_local`, `LocalSet` and
 //! `spawn_blocking` are tasks like any other.
 //!
@@ -51,8 +51,8 @@
 //! the deadlock would have hung the process at 0% CPU.
 //!
 //! ```
-//! use lock_order::lock_rank;
-//! use lock_order::tokio::Mutex;
+//! use lock_rank::lock_rank;
+//! use lock_rank::tokio::Mutex;
 //!
 //! #[lock_rank(1)]
 //! static ACCOUNTS: Mutex<u64> = Mutex::const_new(0);
@@ -65,7 +65,7 @@
 //!     let _accounts = ACCOUNTS.lock().await; // ... then rank 1: reported here
 //! });
 //! let outcome = task.await;
-//! if lock_order::CHECKS_ENABLED {
+//! if lock_rank::CHECKS_ENABLED {
 //!     let report = outcome.unwrap_err().into_panic().downcast::<String>().unwrap();
 //!     assert!(report.starts_with("lock order violation: acquiring `ACCOUNTS` (rank 1) while holding `AUDIT` (rank 2)"));
 //!     assert!(report.contains("by:") && report.contains(" task "));
@@ -100,7 +100,7 @@
 //! In checked builds each thread, and each task that takes a lock, has a record of the locks it
 //! holds: 448 bytes (on 64-bit targets) with room for eight locks, and about 3 KB more, made
 //! once and kept with the record, for one that ever holds more than eight at once (or runs with
-//! `LOCK_ORDER_BACKTRACE=1`). A task's record is claimed on its first lock and given back once
+//! `LOCK_RANK_BACKTRACE=1`). A task's record is claimed on its first lock and given back once
 //! it holds and awaits no lock and no worker runs it; claiming and giving back take constant
 //! time however many tasks are alive. Records are reused, never freed: after a spike of live
 //! tasks the memory stays at the spike's number of records, 448 bytes each, ready for later
@@ -112,7 +112,7 @@ mod acquire;
 mod mutex;
 mod rwlock;
 mod semaphore;
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 mod tasks;
 
 pub use self::mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
@@ -123,7 +123,7 @@ pub use self::rwlock::{
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use ::tokio::sync::{AcquireError, TryAcquireError, TryLockError};
 
-#[cfg(lock_order_checked)]
+#[cfg(lock_rank_checked)]
 pub(crate) use self::tasks::{is_task_set, task_set};
 
 /// The id of the tokio task being polled on this thread, as a number (tokio's `Id` displays as

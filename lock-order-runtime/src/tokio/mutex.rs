@@ -1,4 +1,4 @@
-//! `lock_order::tokio::Mutex`: tokio's async mutex with a rank, checked per task.
+//! `lock_rank::tokio::Mutex`: tokio's async mutex with a rank, checked per task.
 
 use std::fmt;
 use std::future::Future;
@@ -22,10 +22,10 @@ use crate::report::{Access, LockKind};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::lock_rank;
-/// use lock_order::tokio::Mutex;
+/// use lock_rank::lock_rank;
+/// use lock_rank::tokio::Mutex;
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct Bank {
 ///     #[lock_rank(1)]
 ///     accounts: Mutex<Vec<u64>>,
@@ -58,7 +58,7 @@ pub struct Mutex<T: ?Sized, C: LockClass = Unranked> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let m: lock_order::tokio::Mutex<i32> = lock_order::tokio::Mutex::new(1);
+/// let m: lock_rank::tokio::Mutex<i32> = lock_rank::tokio::Mutex::new(1);
 /// let mut guard = m.lock().await;
 /// *guard += 1;
 /// drop(guard);
@@ -76,7 +76,7 @@ pub struct MutexGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 /// A [`MutexGuard`] narrowed to a part of the value by [`MutexGuard::map`]; it keeps the record.
 ///
 /// ```
-/// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+/// use lock_rank::tokio::{MappedMutexGuard, Mutex, MutexGuard};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let m: Mutex<(u8, String)> = Mutex::new((1, "one".into()));
 /// let mut name: MappedMutexGuard<'_, String> = MutexGuard::map(m.lock().await, |pair| &mut pair.1);
@@ -98,7 +98,7 @@ pub struct MappedMutexGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::tokio::Mutex;
+/// use lock_rank::tokio::Mutex;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let m: Arc<Mutex<u32>> = Arc::new(Mutex::new(0));
 /// let mut guard = Arc::clone(&m).lock_owned().await;
@@ -119,7 +119,7 @@ pub struct OwnedMutexGuard<T: ?Sized + 'static, C: LockClass = Unranked> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+/// use lock_rank::tokio::{Mutex, OwnedMutexGuard};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let m: Arc<Mutex<(u8, u8)>> = Arc::new(Mutex::new((1, 2)));
 /// let second = OwnedMutexGuard::map(m.lock_owned().await, |pair| &mut pair.1);
@@ -139,7 +139,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// Creates an unlocked mutex, as tokio's `Mutex::new`.
     ///
     /// ```
-    /// let m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(5);
+    /// let m: lock_rank::tokio::Mutex<u8> = lock_rank::tokio::Mutex::new(5);
     /// assert_eq!(m.into_inner(), 5);
     /// ```
     #[track_caller]
@@ -150,7 +150,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// Creates an unlocked mutex in a `const` context, for a `static`, as tokio's `const_new`.
     ///
     /// ```
-    /// use lock_order::{lock_rank, tokio::Mutex};
+    /// use lock_rank::{lock_rank, tokio::Mutex};
     ///
     /// #[lock_rank(3)]
     /// static SESSIONS: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
@@ -170,7 +170,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// Consumes the mutex and returns the value.
     ///
     /// ```
-    /// let m: lock_order::tokio::Mutex<&str> = lock_order::tokio::Mutex::new("x");
+    /// let m: lock_rank::tokio::Mutex<&str> = lock_rank::tokio::Mutex::new("x");
     /// assert_eq!(m.into_inner(), "x");
     /// ```
     pub fn into_inner(self) -> T {
@@ -196,12 +196,12 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let m: lock_order::tokio::Mutex<Vec<u8>> = lock_order::tokio::Mutex::new(vec![]);
+    /// let m: lock_rank::tokio::Mutex<Vec<u8>> = lock_rank::tokio::Mutex::new(vec![]);
     /// m.lock().await.push(4);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, C>> {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
@@ -222,7 +222,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
     /// use std::time::Duration;
-    /// let m: lock_order::tokio::Mutex<u32> = lock_order::tokio::Mutex::new(0);
+    /// let m: lock_rank::tokio::Mutex<u32> = lock_rank::tokio::Mutex::new(0);
     /// let held = m.lock().await;
     /// let timeout = m.lock_timeout(Duration::from_millis(10)).await.unwrap_err();
     /// assert!(timeout.to_string().starts_with("lock timeout:"));
@@ -249,7 +249,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let m: lock_order::tokio::Mutex<i32> = lock_order::tokio::Mutex::new(0);
+    /// let m: lock_rank::tokio::Mutex<i32> = lock_rank::tokio::Mutex::new(0);
     /// let held = m.lock().await;
     /// assert!(m.try_lock().is_err());
     /// drop(held);
@@ -257,7 +257,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T, C>, TryLockError> {
         let site = Location::caller();
         let inner = self.inner.try_lock()?;
@@ -271,10 +271,10 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// As tokio's, when called inside an async context; and as [`lock`](Self::lock) on a violation.
     ///
     /// ```
-    /// let m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(1);
+    /// let m: lock_rank::tokio::Mutex<u8> = lock_rank::tokio::Mutex::new(1);
     /// assert_eq!(*m.blocking_lock(), 1);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T, C> {
         let pending = check::check_blocking(self.request(Location::caller()));
         // No `try_lock` first: tokio's panics inside a runtime even when the lock is free.
@@ -294,13 +294,13 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let m: Arc<lock_order::tokio::Mutex<u8>> = Arc::new(lock_order::tokio::Mutex::new(1));
+    /// let m: Arc<lock_rank::tokio::Mutex<u8>> = Arc::new(lock_rank::tokio::Mutex::new(1));
     /// let guard = Arc::clone(&m).lock_owned().await;
     /// assert_eq!(*guard, 1);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock_owned(self: Arc<Self>) -> impl Future<Output = OwnedMutexGuard<T, C>>
     where
         T: 'static,
@@ -321,7 +321,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let m: Arc<lock_order::tokio::Mutex<u8>> = Arc::new(lock_order::tokio::Mutex::new(1));
+    /// let m: Arc<lock_rank::tokio::Mutex<u8>> = Arc::new(lock_rank::tokio::Mutex::new(1));
     /// assert!(Arc::clone(&m).try_lock_owned().is_ok());
     /// ```
     pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T, C>, TryLockError>
@@ -336,7 +336,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// A mutable reference to the value; no locking needed.
     ///
     /// ```
-    /// let mut m: lock_order::tokio::Mutex<u8> = lock_order::tokio::Mutex::new(1);
+    /// let mut m: lock_rank::tokio::Mutex<u8> = lock_rank::tokio::Mutex::new(1);
     /// *m.get_mut() = 2;
     /// assert_eq!(m.into_inner(), 2);
     /// ```
@@ -358,7 +358,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::{lock_rank, tokio::Mutex};
+/// use lock_rank::{lock_rank, tokio::Mutex};
 ///
 /// #[lock_rank(3)]
 /// static QUEUE: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
@@ -369,7 +369,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// push(&QUEUE, 7).await;
 /// # });
-/// assert_eq!(lock_order::class_of(&*QUEUE).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(3));
+/// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
 /// ```
 impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
     type Target = Mutex<T>;
@@ -389,7 +389,7 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, tokio::Mutex};
+    /// use lock_rank::{lock_rank, tokio::Mutex};
     ///
     /// #[lock_rank(2)]
     /// struct Stats;
@@ -436,7 +436,7 @@ impl<'a, T: ?Sized, C: LockClass> MutexGuard<'a, T, C> {
     /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
     ///
     /// ```
-    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// use lock_rank::tokio::{Mutex, MutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Mutex<(u8, u8)> = Mutex::new((1, 2));
     /// let mut first = MutexGuard::map(m.lock().await, |pair| &mut pair.0);
@@ -454,7 +454,7 @@ impl<'a, T: ?Sized, C: LockClass> MutexGuard<'a, T, C> {
     /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// use lock_rank::tokio::{Mutex, MutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Mutex<Vec<u8>> = Mutex::new(vec![]);
     /// assert!(MutexGuard::try_map(m.lock().await, |v| v.first_mut()).is_err());
@@ -474,7 +474,7 @@ impl<'a, T: ?Sized, C: LockClass> MutexGuard<'a, T, C> {
     /// The mutex this guard locks.
     ///
     /// ```
-    /// use lock_order::tokio::{Mutex, MutexGuard};
+    /// use lock_rank::tokio::{Mutex, MutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Mutex<u8> = Mutex::new(0);
     /// let guard = m.lock().await;
@@ -490,7 +490,7 @@ impl<'a, T: ?Sized, C: LockClass> MappedMutexGuard<'a, T, C> {
     /// Narrows the guard further, as tokio's; the record stays with the result.
     ///
     /// ```
-    /// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+    /// use lock_rank::tokio::{MappedMutexGuard, Mutex, MutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Mutex<((u8, u8), u8)> = Mutex::new(((1, 2), 3));
     /// let inner = MutexGuard::map(m.lock().await, |v| &mut v.0);
@@ -508,7 +508,7 @@ impl<'a, T: ?Sized, C: LockClass> MappedMutexGuard<'a, T, C> {
     /// Narrows the guard further if `f` finds a part, else gives the guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{MappedMutexGuard, Mutex, MutexGuard};
+    /// use lock_rank::tokio::{MappedMutexGuard, Mutex, MutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Mutex<(Vec<u8>, u8)> = Mutex::new((vec![4], 0));
     /// let list = MutexGuard::map(m.lock().await, |v| &mut v.0);
@@ -532,7 +532,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedMutexGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// use lock_rank::tokio::{Mutex, OwnedMutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Arc<Mutex<(u8, u8)>> = Arc::new(Mutex::new((1, 2)));
     /// let mut first = OwnedMutexGuard::map(m.lock_owned().await, |pair| &mut pair.0);
@@ -551,7 +551,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedMutexGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// use lock_rank::tokio::{Mutex, OwnedMutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Arc<Mutex<Option<u8>>> = Arc::new(Mutex::new(None));
     /// assert!(OwnedMutexGuard::try_map(m.lock_owned().await, |v| v.as_mut()).is_err());
@@ -572,7 +572,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedMutexGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{Mutex, OwnedMutexGuard};
+    /// use lock_rank::tokio::{Mutex, OwnedMutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Arc<Mutex<u8>> = Arc::new(Mutex::new(0));
     /// let guard = Arc::clone(&m).lock_owned().await;
@@ -589,7 +589,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedMappedMutexGua
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use lock_rank::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Arc<Mutex<((u8, u8), u8)>> = Arc::new(Mutex::new(((1, 2), 3)));
     /// let pair = OwnedMutexGuard::map(m.lock_owned().await, |v| &mut v.0);
@@ -612,7 +612,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedMappedMutexGua
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use lock_rank::tokio::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let m: Arc<Mutex<(Vec<u8>, u8)>> = Arc::new(Mutex::new((vec![], 0)));
     /// let list = OwnedMutexGuard::map(m.lock_owned().await, |v| &mut v.0);

@@ -1,4 +1,4 @@
-//! `lock_order::tokio::RwLock`: tokio's async reader-writer lock with a rank, checked per task.
+//! `lock_rank::tokio::RwLock`: tokio's async reader-writer lock with a rank, checked per task.
 
 use std::fmt;
 use std::future::Future;
@@ -25,8 +25,8 @@ type Inner<T> = ::tokio::sync::RwLock<T>;
 /// the two reads.
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::tokio::RwLock;
+/// use lock_rank::lock_rank;
+/// use lock_rank::tokio::RwLock;
 ///
 /// #[lock_rank(2)]
 /// static ROUTES: RwLock<Vec<String>> = RwLock::const_new(Vec::new());
@@ -47,7 +47,7 @@ pub struct RwLock<T: ?Sized, C: LockClass = Unranked> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let lock: lock_order::tokio::RwLock<i32> = lock_order::tokio::RwLock::new(5);
+/// let lock: lock_rank::tokio::RwLock<i32> = lock_rank::tokio::RwLock::new(5);
 /// assert_eq!(*lock.read().await, 5);
 /// # });
 /// ```
@@ -62,7 +62,7 @@ pub struct RwLockReadGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let lock: lock_order::tokio::RwLock<i32> = lock_order::tokio::RwLock::new(5);
+/// let lock: lock_rank::tokio::RwLock<i32> = lock_rank::tokio::RwLock::new(5);
 /// *lock.write().await += 1;
 /// assert_eq!(*lock.read().await, 6);
 /// # });
@@ -77,7 +77,7 @@ pub struct RwLockWriteGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 /// A [`RwLockWriteGuard`] narrowed to a part of the value; it keeps the record.
 ///
 /// ```
-/// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+/// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
 /// *RwLockWriteGuard::map(lock.write().await, |pair| &mut pair.1) = 3;
@@ -98,7 +98,7 @@ pub struct RwLockMappedWriteGuard<'a, T: ?Sized, C: LockClass = Unranked> {
 /// ```
 /// use std::sync::Arc;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+/// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
 /// let guard = Arc::clone(&lock).read_owned().await;
 /// tokio::spawn(async move { assert_eq!(*guard, 1) }).await.unwrap();
 /// # });
@@ -118,7 +118,7 @@ pub struct OwnedRwLockReadGuard<T: ?Sized + 'static, U: ?Sized + 'static = T, C:
 /// ```
 /// use std::sync::Arc;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+/// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
 /// let mut guard = Arc::clone(&lock).write_owned().await;
 /// tokio::spawn(async move { *guard += 1 }).await.unwrap();
 /// assert_eq!(*lock.read().await, 2);
@@ -137,7 +137,7 @@ pub struct OwnedRwLockWriteGuard<T: ?Sized + 'static, C: LockClass = Unranked> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+/// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
 /// *OwnedRwLockWriteGuard::map(Arc::clone(&lock).write_owned().await, |p| &mut p.0) = 7;
@@ -158,7 +158,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// Creates an unlocked lock, as tokio's `RwLock::new`.
     ///
     /// ```
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// assert_eq!(lock.into_inner(), 1);
     /// ```
     #[track_caller]
@@ -172,7 +172,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// As tokio's, when `max_reads` exceeds `u32::MAX >> 3`.
     ///
     /// ```
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::with_max_readers(1, 16);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::with_max_readers(1, 16);
     /// assert_eq!(lock.into_inner(), 1);
     /// ```
     #[track_caller]
@@ -187,7 +187,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// Creates an unlocked lock in a `const` context, for a `static`, as tokio's `const_new`.
     ///
     /// ```
-    /// use lock_order::{lock_rank, tokio::RwLock};
+    /// use lock_rank::{lock_rank, tokio::RwLock};
     ///
     /// #[lock_rank(4)]
     /// static CONFIG: RwLock<u32> = RwLock::const_new(0);
@@ -203,7 +203,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// [`with_max_readers`](Self::with_max_readers) in a `const` context.
     ///
     /// ```
-    /// static LIMITED: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::const_with_max_readers(0, 8);
+    /// static LIMITED: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::const_with_max_readers(0, 8);
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// assert_eq!(*LIMITED.read().await, 0);
     /// # });
@@ -220,7 +220,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// Consumes the lock and returns the value.
     ///
     /// ```
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(2);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(2);
     /// assert_eq!(lock.into_inner(), 2);
     /// ```
     pub fn into_inner(self) -> T {
@@ -242,12 +242,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// assert_eq!(*lock.read().await, 1);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> impl Future<Output = RwLockReadGuard<'_, T, C>> {
         let request = self.request(Location::caller(), Access::Shared);
         let _checked = check::check_blocking(request);
@@ -268,7 +268,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
     /// use std::time::Duration;
-    /// let lock: lock_order::tokio::RwLock<u32> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u32> = lock_rank::tokio::RwLock::new(1);
     /// let writer = lock.write().await;
     /// assert!(lock.read_timeout(Duration::from_millis(10)).await.is_err());
     /// drop(writer);
@@ -296,12 +296,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// *lock.write().await = 2;
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> impl Future<Output = RwLockWriteGuard<'_, T, C>> {
         let request = self.request(Location::caller(), Access::Exclusive);
         let _checked = check::check_blocking(request);
@@ -322,7 +322,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
     /// use std::time::Duration;
-    /// let lock: lock_order::tokio::RwLock<u32> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u32> = lock_rank::tokio::RwLock::new(1);
     /// let reader = lock.read().await;
     /// assert!(lock.write_timeout(Duration::from_millis(10)).await.is_err());
     /// drop(reader);
@@ -347,13 +347,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// let _w = lock.write().await;
     /// assert!(lock.try_read().is_err());
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T, C>, TryLockError> {
         let site = Location::caller();
         let inner = self.inner.try_read()?;
@@ -368,13 +368,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// let _r = lock.read().await;
     /// assert!(lock.try_write().is_err());
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T, C>, TryLockError> {
         let site = Location::caller();
         let inner = self.inner.try_write()?;
@@ -391,10 +391,10 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// As tokio's, inside an async context; and as [`read`](Self::read) on a violation.
     ///
     /// ```
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// assert_eq!(*lock.blocking_read(), 1);
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T, C> {
         let pending = check::check_blocking(self.request(Location::caller(), Access::Shared));
         // No `try_read` first: tokio's panics inside a runtime even when the lock is free.
@@ -411,10 +411,10 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// As tokio's, inside an async context; and as [`write`](Self::write) on a violation.
     ///
     /// ```
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// *lock.blocking_write() = 2;
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T, C> {
         let pending = check::check_blocking(self.request(Location::caller(), Access::Exclusive));
         // No `try_write` first: tokio's panics inside a runtime even when the lock is free.
@@ -431,12 +431,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
     /// assert_eq!(*Arc::clone(&lock).read_owned().await, 1);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockReadGuard<T, T, C>>
     where
         T: 'static,
@@ -459,12 +459,12 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
     /// *Arc::clone(&lock).write_owned().await = 2;
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write_owned(self: Arc<Self>) -> impl Future<Output = OwnedRwLockWriteGuard<T, C>>
     where
         T: 'static,
@@ -485,7 +485,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
     /// assert!(Arc::clone(&lock).try_read_owned().is_ok());
     /// ```
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T, T, C>, TryLockError>
@@ -501,7 +501,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
     /// assert!(Arc::clone(&lock).try_write_owned().is_ok());
     /// ```
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T, C>, TryLockError>
@@ -516,7 +516,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     /// A mutable reference to the value; no locking needed.
     ///
     /// ```
-    /// let mut lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let mut lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// *lock.get_mut() = 2;
     /// assert_eq!(lock.into_inner(), 2);
     /// ```
@@ -538,7 +538,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
 /// either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::{lock_rank, tokio::RwLock};
+/// use lock_rank::{lock_rank, tokio::RwLock};
 ///
 /// #[lock_rank(4)]
 /// static ROUTES: RwLock<Vec<u32>> = RwLock::const_new(Vec::new());
@@ -550,7 +550,7 @@ impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
 /// ROUTES.write().await.push(80);
 /// assert_eq!(count(&ROUTES).await, 1);
 /// # });
-/// assert_eq!(lock_order::class_of(&*ROUTES).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(4));
+/// assert_eq!(lock_rank::class_of(&*ROUTES).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(4));
 /// ```
 impl<T: ?Sized, C: RankedClass> Deref for RwLock<T, C> {
     type Target = RwLock<T>;
@@ -570,7 +570,7 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, tokio::RwLock};
+    /// use lock_rank::{lock_rank, tokio::RwLock};
     ///
     /// #[lock_rank(2)]
     /// struct Config;
@@ -617,7 +617,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockReadGuard<'a, T, C> {
     /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockReadGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockReadGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
     /// assert_eq!(*RwLockReadGuard::map(lock.read().await, |p| &p.1), 2);
@@ -634,7 +634,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockReadGuard<'a, T, C> {
     /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockReadGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockReadGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![3]);
     /// assert_eq!(RwLockReadGuard::try_map(lock.read().await, |v| v.first()).ok().map(|g| *g), Some(3));
@@ -656,7 +656,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
     /// *RwLockWriteGuard::map(lock.write().await, |p| &mut p.0) = 5;
@@ -673,7 +673,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     /// Narrows the guard to a part of the value if `f` finds one, else gives the guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![]);
     /// assert!(RwLockWriteGuard::try_map(lock.write().await, |v| v.first_mut()).is_err());
@@ -695,7 +695,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: lock_order::tokio::RwLock<u8> = lock_order::tokio::RwLock::new(1);
+    /// let lock: lock_rank::tokio::RwLock<u8> = lock_rank::tokio::RwLock::new(1);
     /// let mut write = lock.write().await;
     /// *write = 2;
     /// let read = write.downgrade();
@@ -710,7 +710,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     /// Downgrades to a read lock narrowed to a part of the value, as tokio's.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<(u8, u8)> = RwLock::new((1, 2));
     /// assert_eq!(*RwLockWriteGuard::downgrade_map(lock.write().await, |p| &p.1), 2);
@@ -729,7 +729,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     /// the write guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<Vec<u8>> = RwLock::new(vec![]);
     /// assert!(RwLockWriteGuard::try_downgrade_map(lock.write().await, |v| v.first()).is_err());
@@ -749,7 +749,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockWriteGuard<'a, T, C> {
     /// The same write lock as a mapped guard of the whole value, as tokio's.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<u8> = RwLock::new(1);
     /// *RwLockWriteGuard::into_mapped(lock.write().await) = 4;
@@ -765,7 +765,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockMappedWriteGuard<'a, T, C> {
     /// Narrows the guard further, as tokio's; the record stays with the result.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<((u8, u8), u8)> = RwLock::new(((1, 2), 3));
     /// let pair = RwLockWriteGuard::map(lock.write().await, |v| &mut v.0);
@@ -783,7 +783,7 @@ impl<'a, T: ?Sized, C: LockClass> RwLockMappedWriteGuard<'a, T, C> {
     /// Narrows the guard further if `f` finds a part, else gives the guard back.
     ///
     /// ```
-    /// use lock_order::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// use lock_rank::tokio::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: RwLock<(Vec<u8>, u8)> = RwLock::new((vec![], 3));
     /// let list = RwLockWriteGuard::map(lock.write().await, |v| &mut v.0);
@@ -807,7 +807,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockReadGuar
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockReadGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
     /// assert_eq!(*OwnedRwLockReadGuard::map(lock.read_owned().await, |p| &p.0), 1);
@@ -829,7 +829,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockReadGuar
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockReadGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
     /// assert!(OwnedRwLockReadGuard::try_map(lock.read_owned().await, |v| v.first()).is_err());
@@ -850,7 +850,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockReadGuar
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockReadGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockReadGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
     /// let guard = Arc::clone(&lock).read_owned().await;
@@ -867,7 +867,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
     /// *OwnedRwLockWriteGuard::map(lock.write_owned().await, |p| &mut p.0) = 3;
@@ -886,7 +886,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
     /// assert!(OwnedRwLockWriteGuard::try_map(lock.write_owned().await, |v| v.first_mut()).is_err());
@@ -911,7 +911,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let lock: Arc<lock_order::tokio::RwLock<u8>> = Arc::new(lock_order::tokio::RwLock::new(1));
+    /// let lock: Arc<lock_rank::tokio::RwLock<u8>> = Arc::new(lock_rank::tokio::RwLock::new(1));
     /// let read = lock.write_owned().await.downgrade();
     /// assert_eq!(*read, 1);
     /// # });
@@ -925,7 +925,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<(u8, u8)>> = Arc::new(RwLock::new((1, 2)));
     /// assert_eq!(*OwnedRwLockWriteGuard::downgrade_map(lock.write_owned().await, |p| &p.1), 2);
@@ -945,7 +945,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<Vec<u8>>> = Arc::new(RwLock::new(vec![]));
     /// assert!(OwnedRwLockWriteGuard::try_downgrade_map(lock.write_owned().await, |v| v.first()).is_err());
@@ -969,7 +969,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
     /// *OwnedRwLockWriteGuard::into_mapped(lock.write_owned().await) = 2;
@@ -988,7 +988,7 @@ impl<T: ?Sized + 'static, C: LockClass> OwnedRwLockWriteGuard<T, C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
     /// let guard = Arc::clone(&lock).write_owned().await;
@@ -1005,7 +1005,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockMappedWr
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<((u8, u8), u8)>> = Arc::new(RwLock::new(((1, 2), 3)));
     /// let pair = OwnedRwLockWriteGuard::map(lock.write_owned().await, |v| &mut v.0);
@@ -1025,7 +1025,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockMappedWr
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<(Vec<u8>, u8)>> = Arc::new(RwLock::new((vec![], 3)));
     /// let list = OwnedRwLockWriteGuard::map(lock.write_owned().await, |v| &mut v.0);
@@ -1050,7 +1050,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockMappedWr
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use lock_rank::tokio::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let lock: Arc<RwLock<u8>> = Arc::new(RwLock::new(1));
     /// let guard = OwnedRwLockWriteGuard::into_mapped(Arc::clone(&lock).write_owned().await);

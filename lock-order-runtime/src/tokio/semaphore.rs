@@ -1,4 +1,4 @@
-//! `lock_order::tokio::Semaphore`: tokio's semaphore as a ranked lock, checked per task.
+//! `lock_rank::tokio::Semaphore`: tokio's semaphore as a ranked lock, checked per task.
 
 use std::fmt;
 use std::future::Future;
@@ -25,10 +25,10 @@ type Inner = ::tokio::sync::Semaphore;
 /// "connection pool" deadlock). [`try_acquire`](Self::try_acquire) never reports.
 ///
 /// ```
-/// use lock_order::lock_rank;
-/// use lock_order::tokio::{Mutex, Semaphore};
+/// use lock_rank::lock_rank;
+/// use lock_rank::tokio::{Mutex, Semaphore};
 ///
-/// #[lock_order::ranked]
+/// #[lock_rank::ranked]
 /// struct Db {
 ///     #[lock_rank(10)]
 ///     conns: Semaphore,
@@ -54,7 +54,7 @@ pub struct Semaphore<C: LockClass = Unranked> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+/// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(2);
 /// let permit = sem.acquire_many(2).await.unwrap();
 /// assert_eq!(permit.num_permits(), 2);
 /// assert_eq!(sem.available_permits(), 0);
@@ -76,7 +76,7 @@ pub struct SemaphorePermit<'a, C: LockClass = Unranked> {
 /// ```
 /// use std::sync::Arc;
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// let limit: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(3));
+/// let limit: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(3));
 /// let mut workers = Vec::new();
 /// for i in 0..5 {
 ///     let permit = Arc::clone(&limit).acquire_owned().await.unwrap();
@@ -114,7 +114,7 @@ impl<C: LockClass> Semaphore<C> {
     /// When `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS).
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(3);
     /// assert_eq!(sem.available_permits(), 3);
     /// ```
     #[track_caller]
@@ -125,7 +125,7 @@ impl<C: LockClass> Semaphore<C> {
     /// Creates a semaphore in a `const` context, for a `static`, as tokio's `const_new`.
     ///
     /// ```
-    /// use lock_order::{lock_rank, tokio::Semaphore};
+    /// use lock_rank::{lock_rank, tokio::Semaphore};
     ///
     /// #[lock_rank(5)]
     /// static UPLOADS: Semaphore = Semaphore::const_new(4);
@@ -146,7 +146,7 @@ impl<C: LockClass> Semaphore<C> {
     /// The number of permits available now.
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
     pub fn available_permits(&self) -> usize {
@@ -156,7 +156,7 @@ impl<C: LockClass> Semaphore<C> {
     /// Adds `n` permits, as tokio's.
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// sem.add_permits(2);
     /// assert_eq!(sem.available_permits(), 3);
     /// ```
@@ -167,7 +167,7 @@ impl<C: LockClass> Semaphore<C> {
     /// Removes up to `n` available permits for good; returns how many were removed.
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(3);
     /// assert_eq!(sem.forget_permits(2), 2);
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
@@ -186,14 +186,14 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// let permit = sem.acquire().await.unwrap();
     /// assert_eq!(sem.available_permits(), 0);
     /// # drop(permit);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire(&self) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
@@ -212,7 +212,7 @@ impl<C: LockClass> Semaphore<C> {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
     /// use std::time::Duration;
-    /// let pool: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let pool: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// let conn = pool.acquire().await.unwrap();
     /// let timeout = pool.acquire_timeout(Duration::from_millis(10)).await.unwrap_err();
     /// assert!(timeout.to_string().starts_with("lock timeout:"));
@@ -240,13 +240,13 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(5);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(5);
     /// let permits = sem.acquire_many(3).await.unwrap();
     /// assert_eq!(permits.num_permits(), 3);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire_many(&self, n: u32) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
         let request = self.request(Location::caller());
         let _checked = check::check_blocking(request);
@@ -263,14 +263,14 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// let first = sem.try_acquire().unwrap();
     /// assert!(sem.try_acquire().is_err());
     /// # drop(first);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_, C>, TryAcquireError> {
         let site = Location::caller();
         let inner = self.inner.try_acquire()?;
@@ -283,12 +283,12 @@ impl<C: LockClass> Semaphore<C> {
     /// [`TryAcquireError`] when not enough permits are available or the semaphore is closed.
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(2);
     /// assert!(sem.try_acquire_many(3).is_err());
     /// assert!(sem.try_acquire_many(2).is_ok());
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_, C>, TryAcquireError> {
         let site = Location::caller();
         let inner = self.inner.try_acquire_many(n)?;
@@ -304,14 +304,14 @@ impl<C: LockClass> Semaphore<C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(1));
     /// let permit = Arc::clone(&sem).acquire_owned().await.unwrap();
     /// tokio::spawn(async move { drop(permit) }).await.unwrap();
     /// assert_eq!(sem.available_permits(), 1);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire_owned(
         self: Arc<Self>,
     ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
@@ -334,13 +334,13 @@ impl<C: LockClass> Semaphore<C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(4));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(4));
     /// let permits = Arc::clone(&sem).acquire_many_owned(4).await.unwrap();
     /// assert_eq!(permits.num_permits(), 4);
     /// # });
     /// ```
     #[inline]
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire_many_owned(
         self: Arc<Self>,
         n: u32,
@@ -362,7 +362,7 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(1));
     /// assert!(Arc::clone(&sem).try_acquire_owned().is_ok());
     /// ```
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit<C>, TryAcquireError> {
@@ -382,7 +382,7 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(1));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(1));
     /// assert!(Arc::clone(&sem).try_acquire_many_owned(2).is_err());
     /// ```
     pub fn try_acquire_many_owned(
@@ -402,7 +402,7 @@ impl<C: LockClass> Semaphore<C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// sem.close();
     /// assert!(sem.is_closed());
     /// assert!(sem.acquire().await.is_err());
@@ -415,7 +415,7 @@ impl<C: LockClass> Semaphore<C> {
     /// Whether the semaphore is closed.
     ///
     /// ```
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(1);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(1);
     /// assert!(!sem.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
@@ -436,7 +436,7 @@ impl<C: LockClass> RankedLock for Semaphore<C> {
 /// checked through either with its own rank and name (see [`RankedClass`]).
 ///
 /// ```
-/// use lock_order::{lock_rank, tokio::Semaphore};
+/// use lock_rank::{lock_rank, tokio::Semaphore};
 ///
 /// #[lock_rank(5)]
 /// static CONNECTIONS: Semaphore = Semaphore::const_new(4);
@@ -448,7 +448,7 @@ impl<C: LockClass> RankedLock for Semaphore<C> {
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// assert_eq!(connect(&CONNECTIONS).await, 3);
 /// # });
-/// assert_eq!(lock_order::class_of(&*CONNECTIONS).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(5));
+/// assert_eq!(lock_rank::class_of(&*CONNECTIONS).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(5));
 /// ```
 impl<C: RankedClass> Deref for Semaphore<C> {
     type Target = Semaphore;
@@ -467,7 +467,7 @@ impl<C: RankedClass> Semaphore<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use lock_order::{lock_rank, tokio::Semaphore};
+    /// use lock_rank::{lock_rank, tokio::Semaphore};
     ///
     /// #[lock_rank(2)]
     /// struct Workers;
@@ -501,7 +501,7 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(2);
     /// sem.acquire().await.unwrap().forget();
     /// assert_eq!(sem.available_permits(), 1);
     /// # });
@@ -520,7 +520,7 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(3);
     /// let mut permit = sem.try_acquire().unwrap();
     /// permit.merge(sem.try_acquire_many(2).unwrap());
     /// assert_eq!(permit.num_permits(), 3);
@@ -537,13 +537,13 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(3);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(3);
     /// let mut permit = sem.acquire_many(3).await.unwrap();
     /// let part = permit.split(1).unwrap();
     /// assert_eq!((permit.num_permits(), part.num_permits()), (2, 1));
     /// # });
     /// ```
-    #[cfg_attr(lock_order_checked, track_caller)]
+    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn split(&mut self, n: usize) -> Option<Self> {
         let site = Location::caller();
         let inner = self.inner.split(n)?;
@@ -559,7 +559,7 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(2);
     /// assert_eq!(sem.acquire().await.unwrap().num_permits(), 1);
     /// # });
     /// ```
@@ -571,7 +571,7 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: lock_order::tokio::Semaphore = lock_order::tokio::Semaphore::new(2);
+    /// let sem: lock_rank::tokio::Semaphore = lock_rank::tokio::Semaphore::new(2);
     /// let permit = sem.acquire().await.unwrap();
     /// assert!(std::ptr::eq(permit.semaphore(), &sem));
     /// # });
@@ -585,7 +585,7 @@ impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     /// The permit itself is kept until it drops.
     ///
     /// ```
-    /// use lock_order::{lock_rank, tokio::Semaphore};
+    /// use lock_rank::{lock_rank, tokio::Semaphore};
     ///
     /// #[lock_rank(1)]
     /// static WORKERS: Semaphore = Semaphore::const_new(2);
@@ -616,7 +616,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     /// ```
     /// use std::sync::Arc;
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(2));
     /// Arc::clone(&sem).acquire_owned().await.unwrap().forget();
     /// assert_eq!(sem.available_permits(), 1);
     /// # });
@@ -632,7 +632,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(2));
     /// let mut permit = Arc::clone(&sem).try_acquire_owned().unwrap();
     /// permit.merge(Arc::clone(&sem).try_acquire_owned().unwrap());
     /// assert_eq!(permit.num_permits(), 2);
@@ -648,7 +648,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(2));
     /// let mut permit = Arc::clone(&sem).try_acquire_many_owned(2).unwrap();
     /// assert_eq!(permit.split(1).map(|p| p.num_permits()), Some(1));
     /// ```
@@ -661,7 +661,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(2));
     /// assert_eq!(Arc::clone(&sem).try_acquire_owned().unwrap().num_permits(), 1);
     /// ```
     pub fn num_permits(&self) -> usize {
@@ -672,7 +672,7 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// let sem: Arc<lock_order::tokio::Semaphore> = Arc::new(lock_order::tokio::Semaphore::new(2));
+    /// let sem: Arc<lock_rank::tokio::Semaphore> = Arc::new(lock_rank::tokio::Semaphore::new(2));
     /// let permit = Arc::clone(&sem).try_acquire_owned().unwrap();
     /// assert!(std::ptr::eq(permit.semaphore(), &*sem));
     /// ```

@@ -1,6 +1,6 @@
 //! A unit struct declared as a lock class, shared by many locks.
 
-use lock_order::{lock_rank, LockClass, Mutex, RwLock};
+use lock_rank::{lock_rank, LockClass, Mutex, RwLock};
 
 /// One rank for every shard of the table.
 #[lock_rank(3)]

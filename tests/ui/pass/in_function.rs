@@ -1,6 +1,6 @@
 //! Ranked items declared inside a function body.
 
-use lock_order::{lock_rank, Mutex};
+use lock_rank::{lock_rank, Mutex};
 
 fn main() {
     #[lock_rank(1)]
@@ -9,7 +9,7 @@ fn main() {
     #[lock_rank(2)]
     struct Local;
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     struct Holder {
         #[lock_rank(3)]
         inner: Mutex<u8>,
@@ -20,6 +20,6 @@ fn main() {
     let _a = LOCAL.lock().unwrap();
     let _b = local.lock().unwrap();
     let _c = holder.inner.lock().unwrap();
-    assert_eq!(lock_order::class_of(&LOCAL).unwrap().rank(), 1);
-    assert_eq!(lock_order::class_of(&holder.inner).unwrap().rank(), 3);
+    assert_eq!(lock_rank::class_of(&LOCAL).unwrap().rank(), 1);
+    assert_eq!(lock_rank::class_of(&holder.inner).unwrap().rank(), 3);
 }

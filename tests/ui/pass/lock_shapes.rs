@@ -4,8 +4,8 @@
 
 use std::marker::PhantomData;
 
-use lock_order::__private::{LockClass, Rankable, RankedLock};
-use lock_order::{lock_rank, Unranked};
+use lock_rank::__private::{LockClass, Rankable, RankedLock};
+use lock_rank::{lock_rank, Unranked};
 
 struct RawLock<R, T, C: LockClass = Unranked>(PhantomData<(R, fn() -> C)>, T);
 
@@ -46,7 +46,7 @@ static RAW: RawLock<(), u8> = RawLock::new(0);
 static PERMITS: Permits = Permits::new();
 
 fn main() {
-    assert_eq!(lock_order::class_of(&RAW).unwrap().rank(), 1);
-    assert_eq!(lock_order::class_of(&PERMITS).unwrap().rank(), 2);
+    assert_eq!(lock_rank::class_of(&RAW).unwrap().rank(), 1);
+    assert_eq!(lock_rank::class_of(&PERMITS).unwrap().rank(), 2);
     assert_eq!(RAW.1, 0);
 }

@@ -1,8 +1,8 @@
 //! `order!`: a documented table of ranks, used by statics, fields and classes.
 
-use lock_order::{lock_rank, Mutex};
+use lock_rank::{lock_rank, Mutex};
 
-lock_order::order! {
+lock_rank::order! {
     /// The lock order of the bank.
     pub mod ranks {
         /// Balances.
@@ -14,7 +14,7 @@ lock_order::order! {
 }
 
 mod private {
-    lock_order::order! {
+    lock_rank::order! {
         mod inner {
             ONLY = 1,
         }
@@ -28,7 +28,7 @@ mod private {
 #[lock_rank(ranks::ACCOUNTS)]
 static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Audit {
     #[lock_rank(ranks::LOG)]
     log: Mutex<Vec<String>>,
@@ -45,7 +45,7 @@ fn main() {
     let _log = audit.log.lock().unwrap();
     let shard: Mutex<u8, Shard> = Mutex::new(0);
     let _shard = shard.lock().unwrap();
-    assert_eq!(lock_order::class_of(&ACCOUNTS).unwrap().rank(), ranks::ACCOUNTS);
-    assert_eq!(lock_order::class_of(&audit.log).unwrap().rank(), ranks::LOG);
-    assert_eq!(lock_order::class_of(&shard).unwrap().rank(), ranks::SHARD);
+    assert_eq!(lock_rank::class_of(&ACCOUNTS).unwrap().rank(), ranks::ACCOUNTS);
+    assert_eq!(lock_rank::class_of(&audit.log).unwrap().rank(), ranks::LOG);
+    assert_eq!(lock_rank::class_of(&shard).unwrap().rank(), ranks::SHARD);
 }

@@ -1,6 +1,6 @@
 //! The declarations shown in the README, as written there.
 
-use lock_order::{lock_rank, Mutex, RwLock};
+use lock_rank::{lock_rank, Mutex, RwLock};
 
 #[lock_rank(1)]
 static ACCOUNTS: Mutex<Vec<u64>> = Mutex::new(Vec::new());
@@ -13,7 +13,7 @@ pub mod ranks {
 #[lock_rank(ranks::LEDGER)]
 static LEDGER_BOOK: Mutex<u64> = Mutex::new(0);
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Bank {
     #[lock_rank(10)]
     accounts: Mutex<Vec<u64>>,
@@ -36,7 +36,7 @@ fn transfer(from: &Mutex<i64, Account>, to: &Mutex<i64, Account>, amount: i64) {
     *both[1] += amount;
 }
 
-lock_order::order! {
+lock_rank::order! {
     /// The lock order of the bank.
     pub mod order {
         /// Account balances.

@@ -49,7 +49,7 @@ mod after {
     use std::collections::HashMap;
     use std::sync::{Arc, LazyLock};
 
-    use lock_order::{lock_rank, Mutex, RwLock};
+    use lock_rank::{lock_rank, Mutex, RwLock};
 
     pub struct Config {
         pub greeting: String,
@@ -59,7 +59,7 @@ mod after {
     pub static CONFIG: LazyLock<RwLock<Config>> =
         LazyLock::new(|| RwLock::new(Config { greeting: "hello".into() }));
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     pub struct AppState {
         #[lock_rank(10)]
         pub users: Arc<Mutex<HashMap<u32, String>>>,

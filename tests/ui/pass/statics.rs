@@ -1,6 +1,6 @@
 //! Ranked statics: literal and path ranks, visibility, two in one module, fully qualified types.
 
-use lock_order::{lock_rank, LockClass, Mutex, RwLock};
+use lock_rank::{lock_rank, LockClass, Mutex, RwLock};
 
 const LOG_RANK: u32 = 20;
 
@@ -19,13 +19,13 @@ pub static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 pub(crate) static CONFIG: RwLock<String> = RwLock::new(String::new());
 
 #[lock_rank(40u32)]
-static STATS: lock_order::Mutex<u64> = lock_order::Mutex::new(0);
+static STATS: lock_rank::Mutex<u64> = lock_rank::Mutex::new(0);
 
-#[lock_order::lock_rank(50)]
-static CACHE: ::lock_order::RwLock<Vec<u8>> = ::lock_order::RwLock::new(Vec::new());
+#[lock_rank::lock_rank(50)]
+static CACHE: ::lock_rank::RwLock<Vec<u8>> = ::lock_rank::RwLock::new(Vec::new());
 
 mod nested {
-    use lock_order::{lock_rank, Mutex};
+    use lock_rank::{lock_rank, Mutex};
 
     #[lock_rank(1)]
     pub static FIRST: Mutex<u8> = Mutex::new(0);
@@ -33,7 +33,7 @@ mod nested {
     pub static SECOND: Mutex<u8> = Mutex::new(0);
 }
 
-fn rank<L: lock_order::RankedLock>(_: &L) -> Option<u32> {
+fn rank<L: lock_rank::RankedLock>(_: &L) -> Option<u32> {
     <L::Class as LockClass>::INFO.map(|info| info.rank())
 }
 
@@ -45,7 +45,7 @@ fn main() {
     assert_eq!(rank(&CACHE), Some(50));
     assert_eq!(rank(&nested::FIRST), Some(1));
     assert_eq!(rank(&nested::SECOND), Some(2));
-    assert_eq!(lock_order::class_of(&ACCOUNTS).unwrap().summary(), "The accounts, lowest rank.");
+    assert_eq!(lock_rank::class_of(&ACCOUNTS).unwrap().summary(), "The accounts, lowest rank.");
 
     let _accounts = ACCOUNTS.lock().unwrap();
     let _log = LOG.lock().unwrap();

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use lock_order::{lock_rank, Mutex as Lock, RwLock};
+use lock_rank::{lock_rank, Mutex as Lock, RwLock};
 
 type Locked<T> = Arc<RwLock<T>>;
 type Config = LazyLock<RwLock<String>>;
@@ -24,7 +24,7 @@ static COUNT: Lock<u32> = Lock::new(0);
 #[lock_rank(7)]
 static ACCOUNTS: Accounts = Lock::new(Vec::new());
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Router {
     #[lock_rank(4)]
     table: Locked<HashMap<u32, String>>,
@@ -32,7 +32,7 @@ struct Router {
     shards: Shards,
 }
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Cache<T> {
     #[lock_rank(6)]
     entries: Locked<Vec<T>>,
@@ -59,12 +59,12 @@ fn main() {
     *count += 1;
     assert_eq!((routes.len(), config.len()), (0, 0));
 
-    let rank = |info: Option<&lock_order::ClassInfo>| info.map(|c| (c.name(), c.rank()));
-    assert_eq!(rank(lock_order::class_of(&**ROUTES)), Some(("ROUTES", 1)));
-    assert_eq!(rank(lock_order::class_of(&*CONFIG)), Some(("CONFIG", 2)));
-    assert_eq!(rank(lock_order::class_of(&COUNT)), Some(("COUNT", 3)));
-    assert_eq!(rank(lock_order::class_of(&*router.table)), Some(("Router::table", 4)));
-    assert_eq!(rank(lock_order::class_of(&router.shards[3])), Some(("Router::shards", 5)));
-    assert_eq!(rank(lock_order::class_of(&*cache.entries)), Some(("Cache::entries", 6)));
-    assert_eq!(rank(lock_order::class_of(&ACCOUNTS)), Some(("ACCOUNTS", 7)));
+    let rank = |info: Option<&lock_rank::ClassInfo>| info.map(|c| (c.name(), c.rank()));
+    assert_eq!(rank(lock_rank::class_of(&**ROUTES)), Some(("ROUTES", 1)));
+    assert_eq!(rank(lock_rank::class_of(&*CONFIG)), Some(("CONFIG", 2)));
+    assert_eq!(rank(lock_rank::class_of(&COUNT)), Some(("COUNT", 3)));
+    assert_eq!(rank(lock_rank::class_of(&*router.table)), Some(("Router::table", 4)));
+    assert_eq!(rank(lock_rank::class_of(&router.shards[3])), Some(("Router::shards", 5)));
+    assert_eq!(rank(lock_rank::class_of(&*cache.entries)), Some(("Cache::entries", 6)));
+    assert_eq!(rank(lock_rank::class_of(&ACCOUNTS)), Some(("ACCOUNTS", 7)));
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use lock_order::{class_of, lock_rank, Mutex, RwLock, CHECKS_ENABLED};
+use lock_rank::{class_of, lock_rank, Mutex, RwLock, CHECKS_ENABLED};
 
 #[lock_rank(1)]
 static CONFIG: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
@@ -27,16 +27,16 @@ mod fields_only {
     use std::sync::Arc;
 
     // `lock_rank` is named only on fields, which `#[ranked]` reads.
-    use lock_order::{lock_rank, Mutex};
+    use lock_rank::{lock_rank, Mutex};
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     pub struct AppState {
         #[lock_rank(10)]
         pub users: Arc<Mutex<HashMap<u32, String>>>,
     }
 }
 
-#[lock_order::ranked]
+#[lock_rank::ranked]
 struct Service {
     #[lock_rank(11)]
     shards: Vec<Mutex<u64>>,
@@ -72,7 +72,7 @@ fn keep(users: Arc<Mutex<HashMap<u32, String>>>) -> usize {
     users.lock().unwrap().len()
 }
 
-fn rank_of<L: lock_order::RankedLock + ?Sized>(lock: &L) -> Option<u32> {
+fn rank_of<L: lock_rank::RankedLock + ?Sized>(lock: &L) -> Option<u32> {
     class_of(lock).map(|c| c.rank())
 }
 
@@ -80,13 +80,13 @@ fn rank_of<L: lock_order::RankedLock + ?Sized>(lock: &L) -> Option<u32> {
 mod parking_lot_family {
     use std::sync::{Arc, LazyLock};
 
-    use lock_order::lock_rank;
-    use lock_order::parking_lot::{FairMutex, Mutex, ReentrantMutex, RwLock};
+    use lock_rank::lock_rank;
+    use lock_rank::parking_lot::{FairMutex, Mutex, ReentrantMutex, RwLock};
 
     #[lock_rank(40)]
     static TABLE: LazyLock<Vec<RwLock<u8>>> = LazyLock::new(|| vec![RwLock::new(1), RwLock::new(2)]);
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     pub struct Pool {
         #[lock_rank(41)]
         pub conns: Arc<Mutex<Vec<u8>>>,
@@ -95,7 +95,7 @@ mod parking_lot_family {
         #[lock_rank(43)]
         pub tree: Arc<ReentrantMutex<u8>>,
         #[lock_rank(44)]
-        pub raw: Vec<lock_order::lock_api::Mutex<parking_lot::RawMutex, u8>>,
+        pub raw: Vec<lock_rank::lock_api::Mutex<parking_lot::RawMutex, u8>>,
     }
 
     fn read(lock: &RwLock<u8>) -> u8 {
@@ -107,7 +107,7 @@ mod parking_lot_family {
             conns: Arc::new(Mutex::new(vec![1])),
             fair: Some(Box::new(FairMutex::new(2))),
             tree: Arc::new(ReentrantMutex::new(3)),
-            raw: vec![lock_order::lock_api::Mutex::new(4)],
+            raw: vec![lock_rank::lock_api::Mutex::new(4)],
         };
         assert_eq!(read(&TABLE[1]), 2);
         let conns = pool.conns.lock();
@@ -117,9 +117,9 @@ mod parking_lot_family {
         let again = plain.lock();
         assert_eq!(*pool.raw[0].lock() + *fair + *tree + *again, 12);
         assert_eq!(conns.len(), 1);
-        assert_eq!(lock_order::class_of(&*pool.conns).map(|c| c.rank()), Some(41));
+        assert_eq!(lock_rank::class_of(&*pool.conns).map(|c| c.rank()), Some(41));
         let plain: Arc<Mutex<Vec<u8>>> = Mutex::into_plain(pool.conns.clone());
-        assert_eq!(lock_order::class_of(&*plain).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(41));
+        assert_eq!(lock_rank::class_of(&*plain).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(41));
     }
 }
 
@@ -127,13 +127,13 @@ mod parking_lot_family {
 mod tokio_family {
     use std::sync::Arc;
 
-    use lock_order::lock_rank;
-    use lock_order::tokio::{Mutex, RwLock, Semaphore};
+    use lock_rank::lock_rank;
+    use lock_rank::tokio::{Mutex, RwLock, Semaphore};
 
     #[lock_rank(50)]
     static PERMITS: Semaphore = Semaphore::const_new(2);
 
-    #[lock_order::ranked]
+    #[lock_rank::ranked]
     pub struct Jobs {
         #[lock_rank(51)]
         pub queue: Arc<Mutex<Vec<u32>>>,
@@ -157,7 +157,7 @@ mod tokio_family {
             let _worker = jobs.workers[1].read().await;
             let _slot = jobs.slots.acquire().await.unwrap();
         });
-        assert_eq!(lock_order::class_of(&*jobs.slots).map(|c| c.rank()), Some(53));
+        assert_eq!(lock_rank::class_of(&*jobs.slots).map(|c| c.rank()), Some(53));
 
         // The plain types take the ranked tokio locks: references, `Arc`s and their owned guards.
         let queue: Arc<Mutex<Vec<u32>>> = Mutex::into_plain(Arc::clone(&jobs.queue));
@@ -172,14 +172,14 @@ mod tokio_family {
             assert_eq!(queue.len(), 1);
         });
         let plain: &RwLock<u8> = &jobs.workers[1];
-        assert_eq!(lock_order::class_of(plain).map(|c| c.rank()), lock_order::CHECKS_ENABLED.then_some(52));
+        assert_eq!(lock_rank::class_of(plain).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(52));
     }
 
     async fn queue_len(queue: &Mutex<Vec<u32>>) -> usize {
         queue.lock().await.len()
     }
 
-    async fn permits(semaphore: &'static Semaphore) -> lock_order::tokio::SemaphorePermit<'static> {
+    async fn permits(semaphore: &'static Semaphore) -> lock_rank::tokio::SemaphorePermit<'static> {
         semaphore.acquire().await.unwrap()
     }
 }
