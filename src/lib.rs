@@ -71,8 +71,9 @@
 //!
 //! A rank is a `u32` literal or the path of a `u32` constant. Ranked statics and fields are built
 //! with the plain `Mutex::new(..)`: the rank travels in the type (`Mutex<T, Class>`, a zero-sized
-//! class), so a ranked lock costs no memory. Locks without a rank are
-//! [`Unranked`]: they are not ordered, but re-acquiring one you hold is still reported.
+//! class), so a ranked lock needs no constructor of its own. Locks without a rank are
+//! [`Unranked`]: not in the declared order, but checked builds learn their order as they are
+//! used ([`observed`]) and report re-acquiring one you hold.
 //!
 //! ## The rules checked
 //!
