@@ -410,7 +410,46 @@ pub use lock_rank_macros::ranked;
 /// ```
 pub use lock_rank_macros::order;
 
-/// The README's examples, compiled and run as doc tests (they use every optional module).
-#[cfg(all(doctest, feature = "tokio", feature = "parking_lot", feature = "lock_api"))]
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The guide pages' examples (`docs/*.md`), compiled and run as doc tests, each page with the
+/// features its examples use.
+#[cfg(doctest)]
+pub mod guide_doctests {
+    /// docs/ranking.md
+    #[doc = include_str!("../docs/ranking.md")]
+    pub struct Ranking;
+
+    /// docs/migrating.md
+    #[doc = include_str!("../docs/migrating.md")]
+    pub struct Migrating;
+
+    /// docs/checks.md
+    #[doc = include_str!("../docs/checks.md")]
+    pub struct Checks;
+
+    /// docs/learned-order.md
+    #[doc = include_str!("../docs/learned-order.md")]
+    pub struct LearnedOrder;
+
+    /// docs/async.md
+    #[cfg(feature = "tokio")]
+    #[doc = include_str!("../docs/async.md")]
+    pub struct Async;
+
+    /// docs/backends.md
+    #[cfg(all(feature = "parking_lot", feature = "lock_api"))]
+    #[doc = include_str!("../docs/backends.md")]
+    pub struct Backends;
+
+    /// docs/diagnostics.md
+    #[doc = include_str!("../docs/diagnostics.md")]
+    pub struct Diagnostics;
+
+    /// docs/comparison.md
+    #[doc = include_str!("../docs/comparison.md")]
+    pub struct Comparison;
+}

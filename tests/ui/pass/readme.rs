@@ -1,4 +1,4 @@
-//! The declarations shown in the README, as written there.
+//! The declarations shown in docs/ranking.md ("Giving locks a rank"), as written there.
 
 use lock_rank::{lock_rank, Mutex, RwLock};
 

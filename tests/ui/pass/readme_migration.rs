@@ -1,5 +1,5 @@
-//! The "Migrating an existing codebase" example of the README, before and after, as written
-//! there: only the `use` lines and the attributes differ. Built with `-D warnings`.
+//! The example of docs/migrating.md ("Migrating an existing codebase"), before and after, as
+//! written there: only the `use` lines and the attributes differ. Built with `-D warnings`.
 
 #![deny(warnings)]
 
