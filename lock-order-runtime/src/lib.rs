@@ -39,16 +39,14 @@ pub mod registry;
 pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedClass, RankedLock, Unranked};
-pub use diagnostics::{
-    assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,
-    TimedLockResult,
-};
+pub use diagnostics::{assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder};
 pub use holder::Holder;
 pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
 pub use sync::condvar::Condvar;
 pub use sync::mutex::{Mutex, MutexGuard};
 pub use sync::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use sync::timed::{LockTimeout, TimedLockError, TimedLockResult};
 
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
 ///
