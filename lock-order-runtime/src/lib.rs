@@ -29,6 +29,7 @@ pub mod signal;
 mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+mod trait_impls;
 pub mod watchdog;
 
 pub mod observed;

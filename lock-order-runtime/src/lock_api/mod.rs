@@ -54,43 +54,6 @@ pub use ::lock_api::{
     RawRwLockUpgrade, RawRwLockUpgradeDowngrade, RawRwLockUpgradeFair, RawRwLockUpgradeTimed,
 };
 
-/// `Deref` (and `DerefMut` for the exclusive ones), `Debug` and `Display` for each guard.
-macro_rules! guard_impls {
-    ($guard:ident [$($params:tt)*] [$($args:tt)*]) => {
-        impl<'a, $($params)*, T: ?Sized + 'a, C: LockClass> Deref for $guard<'a, $($args)*, T, C> {
-            type Target = T;
-            #[inline]
-            fn deref(&self) -> &T {
-                &self.inner
-            }
-        }
-
-        impl<'a, $($params)*, T: ?Sized + fmt::Debug + 'a, C: LockClass> fmt::Debug for $guard<'a, $($args)*, T, C> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-
-        impl<'a, $($params)*, T: ?Sized + fmt::Display + 'a, C: LockClass> fmt::Display
-            for $guard<'a, $($args)*, T, C>
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    };
-    ($guard:ident [$($params:tt)*] [$($args:tt)*] mut) => {
-        guard_impls!($guard [$($params)*] [$($args)*]);
-
-        impl<'a, $($params)*, T: ?Sized + 'a, C: LockClass> DerefMut for $guard<'a, $($args)*, T, C> {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut T {
-                &mut self.inner
-            }
-        }
-    };
-}
-
 mod mutex;
 mod remutex;
 mod rwlock;

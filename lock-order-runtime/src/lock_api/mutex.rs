@@ -2,14 +2,15 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::{lock_timed, GivenUp, Marker, RawMutex, RawMutexFair, RawMutexTimed, Record};
 use crate::check::{self, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutex over any [`RawMutex`] with a place in the lock order: `lock_api::Mutex<R, T>` plus a
 /// class.
@@ -341,14 +342,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     }
 }
 
-impl<R, T: ?Sized, C: LockClass> RankedLock for Mutex<R, T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [R, T: ?Sized, C: LockClass] Mutex<R, T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `Mutex<R, T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -405,25 +399,8 @@ impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
     }
 }
 
-impl<R: RawMutex, T: Default, C: LockClass> Default for Mutex<R, T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        Mutex::new(T::default())
-    }
-}
-
-impl<R: RawMutex, T, C: LockClass> From<T> for Mutex<R, T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        Mutex::new(value)
-    }
-}
-
-impl<R: RawMutex, T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for Mutex<R, T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Default, From<T> [R: RawMutex, T, C: LockClass] Mutex<R, T, C>);
+lock_traits!(Debug [R: RawMutex, T: ?Sized + fmt::Debug, C: LockClass] Mutex<R, T, C>);
 
 impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C> {
     #[inline(always)]
@@ -636,5 +613,5 @@ fn parking_lot_raw<R: RawMutex>(raw: &R) -> Option<&parking_lot::RawMutex> {
     }
 }
 
-guard_impls!(MutexGuard [R: RawMutex + 'a] [R] mut);
-guard_impls!(MappedMutexGuard [R: RawMutex + 'a] [R] mut);
+guard_traits!(['a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass] MutexGuard<'a, R, T, C> => mut T);
+guard_traits!(['a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass] MappedMutexGuard<'a, R, T, C> => mut T);

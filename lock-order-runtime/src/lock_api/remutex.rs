@@ -10,8 +10,9 @@ use super::{
     lock_timed, reentry, GetThreadId, GivenUp, Marker, RawMutex, RawMutexFair, RawMutexTimed, Record,
 };
 use crate::check::{self, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutex that the thread holding it may lock again, over any [`RawMutex`] and
 /// [`GetThreadId`], with a place in the lock order: `lock_api::ReentrantMutex<R, G, T>` plus a
@@ -323,14 +324,7 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
     }
 }
 
-impl<R, G, T: ?Sized, C: LockClass> RankedLock for ReentrantMutex<R, G, T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [R, G, T: ?Sized, C: LockClass] ReentrantMutex<R, G, T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `ReentrantMutex<R, G, T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -384,27 +378,8 @@ impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
     }
 }
 
-impl<R: RawMutex, G: GetThreadId, T: Default, C: LockClass> Default for ReentrantMutex<R, G, T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        ReentrantMutex::new(T::default())
-    }
-}
-
-impl<R: RawMutex, G: GetThreadId, T, C: LockClass> From<T> for ReentrantMutex<R, G, T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        ReentrantMutex::new(value)
-    }
-}
-
-impl<R: RawMutex, G: GetThreadId, T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug
-    for ReentrantMutex<R, G, T, C>
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Default, From<T> [R: RawMutex, G: GetThreadId, T, C: LockClass] ReentrantMutex<R, G, T, C>);
+lock_traits!(Debug [R: RawMutex, G: GetThreadId, T: ?Sized + fmt::Debug, C: LockClass] ReentrantMutex<R, G, T, C>);
 
 impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     ReentrantMutexGuard<'a, R, G, T, C>
@@ -630,5 +605,5 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     }
 }
 
-guard_impls!(ReentrantMutexGuard [R: RawMutex + 'a, G: GetThreadId + 'a] [R, G]);
-guard_impls!(MappedReentrantMutexGuard [R: RawMutex + 'a, G: GetThreadId + 'a] [R, G]);
+guard_traits!(['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass] ReentrantMutexGuard<'a, R, G, T, C> => T);
+guard_traits!(['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass] MappedReentrantMutexGuard<'a, R, G, T, C> => T);

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
@@ -13,8 +13,9 @@ use super::{
     RawRwLockUpgradeFair, RawRwLockUpgradeTimed, Record,
 };
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A reader-writer lock over any [`RawRwLock`] with a place in the lock order:
 /// `lock_api::RwLock<R, T>` plus a class.
@@ -581,14 +582,7 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     }
 }
 
-impl<R, T: ?Sized, C: LockClass> RankedLock for RwLock<R, T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [R, T: ?Sized, C: LockClass] RwLock<R, T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `RwLock<R, T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -642,25 +636,8 @@ impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
     }
 }
 
-impl<R: RawRwLock, T: Default, C: LockClass> Default for RwLock<R, T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        RwLock::new(T::default())
-    }
-}
-
-impl<R: RawRwLock, T, C: LockClass> From<T> for RwLock<R, T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        RwLock::new(value)
-    }
-}
-
-impl<R: RawRwLock, T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for RwLock<R, T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Default, From<T> [R: RawRwLock, T, C: LockClass] RwLock<R, T, C>);
+lock_traits!(Debug [R: RawRwLock, T: ?Sized + fmt::Debug, C: LockClass] RwLock<R, T, C>);
 
 /// The parts shared by the guards of an `RwLock`: building one, and the request for re-acquiring
 /// the lock it holds.
@@ -1426,8 +1403,8 @@ fn reads_already(addr: usize) -> bool {
             .any(|held| held.addr == addr && matches!(held.access, Access::Shared | Access::Upgradable))
 }
 
-guard_impls!(RwLockReadGuard [R: RawRwLock + 'a] [R]);
-guard_impls!(RwLockWriteGuard [R: RawRwLock + 'a] [R] mut);
-guard_impls!(RwLockUpgradableReadGuard [R: RawRwLockUpgrade + 'a] [R]);
-guard_impls!(MappedRwLockReadGuard [R: RawRwLock + 'a] [R]);
-guard_impls!(MappedRwLockWriteGuard [R: RawRwLock + 'a] [R] mut);
+guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] RwLockReadGuard<'a, R, T, C> => T);
+guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] RwLockWriteGuard<'a, R, T, C> => mut T);
+guard_traits!(['a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass] RwLockUpgradableReadGuard<'a, R, T, C> => T);
+guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] MappedRwLockReadGuard<'a, R, T, C> => T);
+guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] MappedRwLockWriteGuard<'a, R, T, C> => mut T);
