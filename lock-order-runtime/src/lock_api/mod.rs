@@ -37,8 +37,9 @@
 //! back off. While it waits, the thread shows as blocked on the lock.
 //!
 //! Changing how a held lock is held is not a new acquisition: an upgrade, `downgrade` and
-//! `downgrade_to_upgradable` change the access of the one record the lock has (its site becomes
-//! the call that changed it). A [`ReentrantMutex`] taken again by the thread that holds it is not
+//! `downgrade_to_upgradable` change the access of the one record the lock has. A downgrade keeps
+//! the site where the lock was acquired; an upgrade, which waits and is checked, takes its own
+//! call as the site. A [`ReentrantMutex`] taken again by the thread that holds it is not
 //! a violation, whatever else is held, and it is not recorded a second time.
 //!
 //! # Guards
@@ -80,6 +81,7 @@ mod record {
     use std::panic::Location;
 
     use crate::check::{Held, Request, Rewait};
+    use crate::report::Access;
 
     /// The record of the lock a guard holds; detached (see [`Held::detached`]) while the lock
     /// is given up (inside `unlocked`, during a condition variable wait) or when another guard
@@ -126,6 +128,13 @@ mod record {
             self.0 = held;
         }
 
+        /// The same lock, now held with `access` (a downgrade): one record, which keeps the site
+        /// where the lock was acquired.
+        #[inline]
+        pub(crate) fn reaccess(self, access: Access) -> Self {
+            Record(self.0.reaccess(access))
+        }
+
         /// Records the lock again after a panic while it was given up, unless an outer guard
         /// (of a re-entered mutex) records it.
         #[cold]
@@ -161,6 +170,7 @@ mod record {
     use std::panic::Location;
 
     use crate::check::{Held, Request};
+    use crate::report::Access;
 
     /// Without checks, nothing: zero-sized.
     pub(crate) struct Record;
@@ -184,6 +194,10 @@ mod record {
         pub(crate) fn end(self) {}
         #[inline(always)]
         pub(crate) fn set(&mut self, _held: Held) {}
+        #[inline(always)]
+        pub(crate) fn reaccess(self, _access: Access) -> Self {
+            self
+        }
         #[inline(always)]
         pub(crate) fn restore(&mut self, _request: Request) {}
         #[inline(always)]

@@ -856,7 +856,7 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
 
 impl<'a, R: RawRwLockDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R, T, C> {
     /// Turns the write lock into a read lock without letting go. Not an acquire: the lock's
-    /// record changes to a read, its site to this call.
+    /// record changes to a read and keeps the site where the lock was acquired.
     ///
     /// ```
     /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
@@ -867,19 +867,16 @@ impl<'a, R: RawRwLockDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGu
     /// assert_eq!(*read, 2);
     /// ```
     #[inline]
-    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, R, T, C> {
-        let request = s.request_as(Location::caller(), Access::Shared);
         let RwLockWriteGuard { record, inner, .. } = s;
-        record.end();
-        let inner = ::lock_api::RwLockWriteGuard::downgrade(inner);
-        RwLockReadGuard::new(inner, Record::new(check::record_try(request)))
+        let record = record.reaccess(Access::Shared);
+        RwLockReadGuard::new(::lock_api::RwLockWriteGuard::downgrade(inner), record)
     }
 }
 
 impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R, T, C> {
     /// Turns the write lock into an upgradable read without letting go. Not an acquire: the
-    /// record changes, as [`downgrade`](Self::downgrade).
+    /// record changes to an upgradable read and keeps its site, as [`downgrade`](Self::downgrade).
     ///
     /// ```
     /// use lock_rank::lock_api::{RwLock, RwLockWriteGuard};
@@ -888,13 +885,10 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLock
     /// assert_eq!(*upgradable, 1);
     /// ```
     #[inline]
-    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade_to_upgradable(s: Self) -> RwLockUpgradableReadGuard<'a, R, T, C> {
-        let request = s.request_as(Location::caller(), Access::Upgradable);
         let RwLockWriteGuard { record, inner, .. } = s;
-        record.end();
-        let inner = ::lock_api::RwLockWriteGuard::downgrade_to_upgradable(inner);
-        RwLockUpgradableReadGuard::new(inner, Record::new(check::record_try(request)))
+        let record = record.reaccess(Access::Upgradable);
+        RwLockUpgradableReadGuard::new(::lock_api::RwLockWriteGuard::downgrade_to_upgradable(inner), record)
     }
 }
 
@@ -1046,7 +1040,7 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
     RwLockUpgradableReadGuard<'a, R, T, C>
 {
     /// Turns the upgradable read into a plain read without letting go. Not an acquire: the
-    /// record changes to a read, its site to this call.
+    /// record changes to a read and keeps the site where the lock was acquired.
     ///
     /// ```
     /// use lock_rank::lock_api::{RwLock, RwLockUpgradableReadGuard};
@@ -1056,13 +1050,10 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
     /// # drop(read);
     /// ```
     #[inline]
-    #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn downgrade(s: Self) -> RwLockReadGuard<'a, R, T, C> {
-        let request = s.request_as(Location::caller(), Access::Shared);
         let RwLockUpgradableReadGuard { record, inner, .. } = s;
-        record.end();
-        let inner = ::lock_api::RwLockUpgradableReadGuard::downgrade(inner);
-        RwLockReadGuard::new(inner, Record::new(check::record_try(request)))
+        let record = record.reaccess(Access::Shared);
+        RwLockReadGuard::new(::lock_api::RwLockUpgradableReadGuard::downgrade(inner), record)
     }
 
     /// Upgrades, runs `f` with write access, and downgrades back to the upgradable read.
