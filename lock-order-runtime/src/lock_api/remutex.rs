@@ -379,7 +379,10 @@ impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
 }
 
 lock_traits!(Default, From<T> [R: RawMutex, G: GetThreadId, T, C: LockClass] ReentrantMutex<R, G, T, C>);
-lock_traits!(Debug [R: RawMutex, G: GetThreadId, T: ?Sized + fmt::Debug, C: LockClass] ReentrantMutex<R, G, T, C>);
+lock_traits!(
+    Debug [R: RawMutex, G: GetThreadId, T: ?Sized + fmt::Debug, C: LockClass]
+    ReentrantMutex<R, G, T, C>
+);
 
 impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     ReentrantMutexGuard<'a, R, G, T, C>
@@ -605,5 +608,11 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
     }
 }
 
-guard_traits!(['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass] ReentrantMutexGuard<'a, R, G, T, C> => T);
-guard_traits!(['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass] MappedReentrantMutexGuard<'a, R, G, T, C> => T);
+guard_traits!(
+    ['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass]
+    ReentrantMutexGuard<'a, R, G, T, C> => T
+);
+guard_traits!(
+    ['a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass]
+    MappedReentrantMutexGuard<'a, R, G, T, C> => T
+);

@@ -1396,6 +1396,12 @@ fn reads_already(addr: usize) -> bool {
 
 guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] RwLockReadGuard<'a, R, T, C> => T);
 guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] RwLockWriteGuard<'a, R, T, C> => mut T);
-guard_traits!(['a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass] RwLockUpgradableReadGuard<'a, R, T, C> => T);
+guard_traits!(
+    ['a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass]
+    RwLockUpgradableReadGuard<'a, R, T, C> => T
+);
 guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] MappedRwLockReadGuard<'a, R, T, C> => T);
-guard_traits!(['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass] MappedRwLockWriteGuard<'a, R, T, C> => mut T);
+guard_traits!(
+    ['a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass]
+    MappedRwLockWriteGuard<'a, R, T, C> => mut T
+);

@@ -611,4 +611,7 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedMappedMutexGua
 guard_traits!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C> => mut T);
 guard_traits!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C> => mut T);
 guard_traits!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C> => mut T);
-guard_traits!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedMappedMutexGuard<T, U, C> => mut U);
+guard_traits!(
+    [T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass]
+    OwnedMappedMutexGuard<T, U, C> => mut U
+);

@@ -1043,4 +1043,7 @@ guard_traits!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C> => mut T)
 guard_traits!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C> => mut T);
 guard_traits!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockReadGuard<T, U, C> => U);
 guard_traits!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C> => mut T);
-guard_traits!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockMappedWriteGuard<T, U, C> => mut U);
+guard_traits!(
+    [T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass]
+    OwnedRwLockMappedWriteGuard<T, U, C> => mut U
+);
