@@ -179,6 +179,47 @@ fn an_upgrade_changes_the_one_record_of_the_lock_and_so_do_downgrades() {
 }
 
 #[test]
+fn a_downgrade_keeps_the_site_where_the_lock_was_acquired() {
+    let a: Mutex<u8, A> = Mutex::new(0);
+    let b: RwLock<u8, B> = RwLock::new(0);
+    let (lines, seen) = collecting(|| {
+        let write_line = line!() + 1;
+        let read = RwLockWriteGuard::downgrade(b.write());
+        let a_line = line!() + 1;
+        drop(a.lock()); // rank 1 under the downgraded rank 2: the report names where B was taken
+        let expected = |line, needle| {
+            if CHECKS_ENABLED {
+                vec![lock("B", Some(2), site!(line, needle))]
+            } else {
+                vec![]
+            }
+        };
+        assert_eq!(held(), expected(write_line, "b.write"));
+        drop(read);
+        let upgradable_line = line!() + 1;
+        let upgradable = RwLockWriteGuard::downgrade_to_upgradable(b.write());
+        assert_eq!(held(), expected(upgradable_line, "b.write"));
+        let read = RwLockUpgradableReadGuard::downgrade(upgradable);
+        assert_eq!(held(), expected(upgradable_line, "b.write"));
+        assert_eq!(
+            held_access(),
+            if CHECKS_ENABLED { vec![("B".to_owned(), Access::Shared)] } else { vec![] }
+        );
+        drop(read);
+        (write_line, a_line)
+    });
+    if !CHECKS_ENABLED {
+        assert!(seen.is_empty());
+        return;
+    }
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    let acquiring = lock("A", Some(1), site!(lines.1, "a.lock"));
+    let holding = lock("B", Some(2), site!(lines.0, "b.write"));
+    assert_violation(&seen[0], ViolationKind::LockOrder, &acquiring, &holding);
+    assert_eq!(seen[0].held.access, Access::Shared);
+}
+
+#[test]
 fn an_upgrade_while_holding_a_higher_ranked_lock_is_reported_at_the_upgrade() {
     let a: RwLock<u8, A> = RwLock::new(0);
     let b: Mutex<u8, B> = Mutex::new(0);

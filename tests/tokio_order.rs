@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use common::{assert_violation, lock};
-use lock_rank::tokio::{Mutex, MutexGuard, RwLock, Semaphore};
+use lock_rank::tokio::{Mutex, MutexGuard, RwLock, RwLockWriteGuard, Semaphore};
 use lock_rank::{held_locks, lock_rank, Access, ViolationKind, CHECKS_ENABLED};
 use tokio::sync::Barrier;
 use tokio::time::timeout;
@@ -288,6 +288,43 @@ fn a_mapped_guard_keeps_the_record_and_a_downgraded_one_is_recorded_as_a_read() 
                 seen[0].acquiring.site().to_string(),
                 site!(line_of!("// under_mapped"), "p.conns.acquire()")
             );
+        } else {
+            result.expect("no report without checks");
+        }
+    });
+}
+
+#[test]
+fn a_downgraded_guard_keeps_the_site_where_the_lock_was_written() {
+    run(tokio_support::Flavor::MultiThread, async {
+        let ledger: Arc<Mutex<u64, Ledger>> = Arc::new(Mutex::new(0));
+        let journal: Arc<RwLock<Vec<u64>, Journal>> = Arc::new(RwLock::new(vec![1]));
+        let (l, j) = (Arc::clone(&ledger), Arc::clone(&journal));
+        let task = tokio::spawn(async move {
+            let first = RwLockWriteGuard::downgrade_map(j.write().await, |entries| &entries[0]); // mapped_write
+            if CHECKS_ENABLED {
+                let held = held_locks();
+                assert_eq!((held.len(), held[0].access), (1, Access::Shared));
+                assert_eq!(held[0].site().to_string(), site!(line_of!("// mapped_write"), "j.write()"));
+            }
+            drop(first);
+            let read = j.write().await.downgrade(); // downgraded_write
+            let _balance = l.lock().await; // under_downgraded: rank 20 under rank 30
+            drop(read);
+        });
+        let id = task.id();
+        let result = outcome(task).await;
+        if CHECKS_ENABLED {
+            result.expect_err("rank 20 under the downgraded rank-30 guard is reported");
+            let seen = reported_by(id);
+            assert_eq!(seen.len(), 1, "{seen:#?}");
+            assert_violation(
+                &seen[0],
+                ViolationKind::LockOrder,
+                &lock("Ledger", Some(20), site!(line_of!("// under_downgraded"), "l.lock()")),
+                &lock("Journal", Some(30), site!(line_of!("// downgraded_write"), "j.write()")),
+            );
+            assert_eq!(seen[0].held.access, Access::Shared);
         } else {
             result.expect("no report without checks");
         }

@@ -14,7 +14,6 @@
 
 mod check;
 mod class;
-mod condvar;
 mod context;
 mod diagnostics;
 #[cfg(lock_rank_checked)]
@@ -22,17 +21,15 @@ mod held;
 mod holder;
 #[cfg(feature = "lock_api")]
 pub mod lock_api;
-mod mutex;
 #[cfg(feature = "parking_lot")]
 pub mod parking_lot;
-mod poison;
 mod report;
-mod rwlock;
 #[cfg(all(unix, feature = "signal"))]
 pub mod signal;
-mod timed;
+mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+mod trait_impls;
 pub mod watchdog;
 
 pub mod observed;
@@ -43,16 +40,14 @@ pub mod registry;
 pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedClass, RankedLock, Unranked};
-pub use condvar::Condvar;
-pub use diagnostics::{
-    assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,
-    TimedLockResult,
-};
+pub use diagnostics::{assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder};
 pub use holder::Holder;
-pub use mutex::{Mutex, MutexGuard};
 pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
-pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+pub use sync::condvar::Condvar;
+pub use sync::mutex::{Mutex, MutexGuard};
+pub use sync::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use sync::timed::{LockTimeout, TimedLockError, TimedLockResult};
 
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
 ///

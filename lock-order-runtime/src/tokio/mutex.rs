@@ -3,15 +3,16 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
 /// class.
@@ -345,14 +346,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     }
 }
 
-impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [T: ?Sized, C: LockClass] Mutex<T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -412,25 +406,8 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     }
 }
 
-impl<T: Default, C: LockClass> Default for Mutex<T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        Mutex::new(T::default())
-    }
-}
-
-impl<T, C: LockClass> From<T> for Mutex<T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        Mutex::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for Mutex<T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Default, From<T> [T, C: LockClass] Mutex<T, C>);
+lock_traits!(Debug [T: ?Sized + fmt::Debug, C: LockClass] Mutex<T, C>);
 
 impl<'a, T: ?Sized, C: LockClass> MutexGuard<'a, T, C> {
     /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
@@ -631,57 +608,10 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedMappedMutexGua
     }
 }
 
-/// `Deref`, `Debug` and `Display` of a guard type, through its `inner` guard; the generics of
-/// the impls come first in brackets.
-macro_rules! guard_impls {
-    ([$($generics:tt)*] $guard:ty, $target:ty) => {
-        impl<$($generics)*> Deref for $guard {
-            type Target = $target;
-            #[inline]
-            fn deref(&self) -> &$target {
-                &self.inner
-            }
-        }
-
-        impl<$($generics)*> fmt::Debug for $guard
-        where
-            $target: fmt::Debug,
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-
-        impl<$($generics)*> fmt::Display for $guard
-        where
-            $target: fmt::Display,
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    };
-}
-pub(super) use guard_impls;
-
-/// `DerefMut` of a guard type with exclusive access, through its `inner` guard.
-macro_rules! guard_mut_impl {
-    ([$($generics:tt)*] $guard:ty, $target:ty) => {
-        impl<$($generics)*> DerefMut for $guard {
-            #[inline]
-            fn deref_mut(&mut self) -> &mut $target {
-                &mut self.inner
-            }
-        }
-    };
-}
-pub(super) use guard_mut_impl;
-
-guard_impls!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C>, T);
-guard_impls!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C>, T);
-guard_impls!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C>, T);
-guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedMappedMutexGuard<T, U, C>, U);
-guard_mut_impl!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C>, T);
-guard_mut_impl!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C>, T);
-guard_mut_impl!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C>, T);
-guard_mut_impl!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedMappedMutexGuard<T, U, C>, U);
+guard_traits!(['a, T: ?Sized, C: LockClass] MutexGuard<'a, T, C> => mut T);
+guard_traits!(['a, T: ?Sized, C: LockClass] MappedMutexGuard<'a, T, C> => mut T);
+guard_traits!([T: ?Sized + 'static, C: LockClass] OwnedMutexGuard<T, C> => mut T);
+guard_traits!(
+    [T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass]
+    OwnedMappedMutexGuard<T, U, C> => mut U
+);

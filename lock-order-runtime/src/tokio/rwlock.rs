@@ -3,16 +3,16 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::mutex::{guard_impls, guard_mut_impl};
 use super::{borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 type Inner<T> = ::tokio::sync::RwLock<T>;
 
@@ -525,14 +525,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     }
 }
 
-impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [T: ?Sized, C: LockClass] RwLock<T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -593,25 +586,8 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     }
 }
 
-impl<T: Default, C: LockClass> Default for RwLock<T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        RwLock::new(T::default())
-    }
-}
-
-impl<T, C: LockClass> From<T> for RwLock<T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        RwLock::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for RwLock<T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Default, From<T> [T, C: LockClass] RwLock<T, C>);
+lock_traits!(Debug [T: ?Sized + fmt::Debug, C: LockClass] RwLock<T, C>);
 
 impl<'a, T: ?Sized, C: LockClass> RwLockReadGuard<'a, T, C> {
     /// Narrows the guard to a part of the value, as tokio's; the record stays with the result.
@@ -1062,13 +1038,12 @@ impl<T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass> OwnedRwLockMappedWr
     }
 }
 
-guard_impls!(['a, T: ?Sized, C: LockClass] RwLockReadGuard<'a, T, C>, T);
-guard_impls!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C>, T);
-guard_impls!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C>, T);
-guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockReadGuard<T, U, C>, U);
-guard_impls!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C>, T);
-guard_impls!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockMappedWriteGuard<T, U, C>, U);
-guard_mut_impl!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C>, T);
-guard_mut_impl!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C>, T);
-guard_mut_impl!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C>, T);
-guard_mut_impl!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockMappedWriteGuard<T, U, C>, U);
+guard_traits!(['a, T: ?Sized, C: LockClass] RwLockReadGuard<'a, T, C> => T);
+guard_traits!(['a, T: ?Sized, C: LockClass] RwLockWriteGuard<'a, T, C> => mut T);
+guard_traits!(['a, T: ?Sized, C: LockClass] RwLockMappedWriteGuard<'a, T, C> => mut T);
+guard_traits!([T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass] OwnedRwLockReadGuard<T, U, C> => U);
+guard_traits!([T: ?Sized + 'static, C: LockClass] OwnedRwLockWriteGuard<T, C> => mut T);
+guard_traits!(
+    [T: ?Sized + 'static, U: ?Sized + 'static, C: LockClass]
+    OwnedRwLockMappedWriteGuard<T, U, C> => mut U
+);

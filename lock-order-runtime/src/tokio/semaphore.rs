@@ -1,6 +1,5 @@
 //! `lock_rank::tokio::Semaphore`: tokio's semaphore as a ranked lock, checked per task.
 
-use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -10,8 +9,9 @@ use std::sync::Arc;
 use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
+use crate::trait_impls::lock_traits;
 
 type Inner = ::tokio::sync::Semaphore;
 
@@ -423,14 +423,7 @@ impl<C: LockClass> Semaphore<C> {
     }
 }
 
-impl<C: LockClass> RankedLock for Semaphore<C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [C: LockClass] Semaphore<C>, class C);
 
 /// A ranked semaphore is also a semaphore of the plain type, `Semaphore`: the same semaphore,
 /// checked through either with its own rank and name (see [`RankedClass`]).
@@ -490,11 +483,7 @@ impl<C: RankedClass> Semaphore<C> {
     }
 }
 
-impl<C: LockClass> fmt::Debug for Semaphore<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Debug [C: LockClass] Semaphore<C>);
 
 impl<'a, C: LockClass> SemaphorePermit<'a, C> {
     /// Keeps the permits taken for good (they are not given back), as tokio's; the record goes.
@@ -681,14 +670,5 @@ impl<C: LockClass> OwnedSemaphorePermit<C> {
     }
 }
 
-impl<C: LockClass> fmt::Debug for SemaphorePermit<'_, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
-
-impl<C: LockClass> fmt::Debug for OwnedSemaphorePermit<C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
+lock_traits!(Debug [C: LockClass] SemaphorePermit<'_, C>);
+lock_traits!(Debug [C: LockClass] OwnedSemaphorePermit<C>);

@@ -2,17 +2,17 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::{Arc, LockResult, PoisonError, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::diagnostics::TimedLockResult;
-use crate::poison::{map_result, map_timed_result, map_try_result, taken};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
-use crate::timed::lock_timed;
+use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
+use crate::sync::timed::{lock_timed, TimedLockResult};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutual exclusion lock with a place in the lock order: `std::sync::Mutex` plus a class.
 ///
@@ -273,14 +273,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     }
 }
 
-impl<T: ?Sized, C: LockClass> RankedLock for Mutex<T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [T: ?Sized, C: LockClass] Mutex<T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -336,49 +329,7 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     }
 }
 
-impl<T: Default, C: LockClass> Default for Mutex<T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        Mutex::new(T::default())
-    }
-}
+lock_traits!(Default, From<T> [T, C: LockClass] Mutex<T, C>);
+lock_traits!(Debug [T: ?Sized + fmt::Debug, C: LockClass] Mutex<T, C>);
 
-impl<T, C: LockClass> From<T> for Mutex<T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        Mutex::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for Mutex<T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
-
-impl<T: ?Sized, C: LockClass> Deref for MutexGuard<'_, T, C> {
-    type Target = T;
-    #[inline]
-    fn deref(&self) -> &T {
-        &self.inner
-    }
-}
-
-impl<T: ?Sized, C: LockClass> DerefMut for MutexGuard<'_, T, C> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.inner
-    }
-}
-
-impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for MutexGuard<'_, T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display, C: LockClass> fmt::Display for MutexGuard<'_, T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+guard_traits!([T: ?Sized, C: LockClass] MutexGuard<'_, T, C> => mut T);

@@ -2,17 +2,17 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::panic::Location;
 use std::sync::{Arc, LockResult, TryLockResult};
 use std::time::Duration;
 
 use crate::check::{self, Held, Request};
-use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::diagnostics::TimedLockResult;
-use crate::poison::{map_result, map_timed_result, map_try_result, taken};
+use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::report::{Access, LockKind};
-use crate::timed::lock_timed;
+use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
+use crate::sync::timed::{lock_timed, TimedLockResult};
+use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
 ///
@@ -250,14 +250,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     }
 }
 
-impl<T: ?Sized, C: LockClass> RankedLock for RwLock<T, C> {
-    type Class = C;
-
-    #[inline]
-    fn __class(&self) -> Option<&'static ClassInfo> {
-        self.origin.class_as::<C>()
-    }
-}
+lock_traits!(RankedLock [T: ?Sized, C: LockClass] RwLock<T, C>, class C);
 
 /// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
 /// either with its own rank and name (see [`RankedClass`]).
@@ -310,56 +303,8 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     }
 }
 
-impl<T: Default, C: LockClass> Default for RwLock<T, C> {
-    #[track_caller]
-    fn default() -> Self {
-        RwLock::new(T::default())
-    }
-}
+lock_traits!(Default, From<T> [T, C: LockClass] RwLock<T, C>);
+lock_traits!(Debug [T: ?Sized + fmt::Debug, C: LockClass] RwLock<T, C>);
 
-impl<T, C: LockClass> From<T> for RwLock<T, C> {
-    #[track_caller]
-    fn from(value: T) -> Self {
-        RwLock::new(value)
-    }
-}
-
-impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for RwLock<T, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
-
-macro_rules! guard_impls {
-    ($guard:ident) => {
-        impl<T: ?Sized, C: LockClass> Deref for $guard<'_, T, C> {
-            type Target = T;
-            #[inline]
-            fn deref(&self) -> &T {
-                &self.inner
-            }
-        }
-
-        impl<T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for $guard<'_, T, C> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-
-        impl<T: ?Sized + fmt::Display, C: LockClass> fmt::Display for $guard<'_, T, C> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    };
-}
-
-guard_impls!(RwLockReadGuard);
-guard_impls!(RwLockWriteGuard);
-
-impl<T: ?Sized, C: LockClass> DerefMut for RwLockWriteGuard<'_, T, C> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.inner
-    }
-}
+guard_traits!([T: ?Sized, C: LockClass] RwLockReadGuard<'_, T, C> => T);
+guard_traits!([T: ?Sized, C: LockClass] RwLockWriteGuard<'_, T, C> => mut T);
