@@ -66,45 +66,11 @@ impl Target {
         match item {
             Item::Static(item) => {
                 errors.extend(repeated);
-                if let syn::StaticMutability::Mut(token) = &item.mutability {
-                    errors.push(Error::new_spanned(
-                        token,
-                        "a ranked lock cannot be `static mut`: remove `mut`, the lock itself gives mutable \
-                         access (`*LOCK.lock().unwrap() = ..`)",
-                    ));
-                }
-                let rank = attr::item_rank(args, attribute, errors);
-                let lock = errors.record(LockType::from_syn(&item.ty));
-                match (rank, lock) {
-                    (Some(rank), Some(lock)) if errors.is_empty() => {
-                        Target::Static(RankedStatic { item, rank, lock })
-                    }
-                    _ => Target::Rejected(item.into_token_stream()),
-                }
+                Target::ranked_static(item, args, attribute, errors)
             }
             Item::Struct(item) => {
                 errors.extend(repeated);
-                if !matches!(item.fields, Fields::Unit) {
-                    errors.push(Error::new_spanned(
-                        &item.ident,
-                        "`#[lock_rank]` on a struct declares a lock class, which is a unit struct (`struct \
-                         Shard;`); to rank the lock fields of this struct, put `#[lock_rank::ranked]` on the \
-                         struct and `#[lock_rank(N)]` on each lock field",
-                    ));
-                    return Target::Rejected(without_field_ranks(Item::Struct(item)));
-                }
-                if !item.generics.params.is_empty() {
-                    errors.push(Error::new_spanned(
-                        &item.generics,
-                        "a lock class cannot be generic: declare a plain unit struct (`struct Shard;`) for \
-                         each rank",
-                    ));
-                    return Target::Rejected(item.into_token_stream());
-                }
-                match attr::item_rank(args, attribute, errors) {
-                    Some(rank) if errors.is_empty() => Target::Class(LockClass { item, rank }),
-                    _ => Target::UnrankedClass(item),
-                }
+                Target::lock_class(item, args, attribute, errors)
             }
             other => {
                 // Only this error: any other `#[lock_rank]` on the item says the same.
@@ -112,6 +78,47 @@ impl Target {
                 attr::item_rank(args, attribute, errors);
                 Target::Rejected(without_field_ranks(other))
             }
+        }
+    }
+
+    fn ranked_static(item: ItemStatic, args: TokenStream, attribute: Span, errors: &mut Errors) -> Target {
+        if let syn::StaticMutability::Mut(token) = &item.mutability {
+            errors.push(Error::new_spanned(
+                token,
+                "a ranked lock cannot be `static mut`: remove `mut`, the lock itself gives mutable access \
+                 (`*LOCK.lock().unwrap() = ..`)",
+            ));
+        }
+        let rank = attr::item_rank(args, attribute, errors);
+        let lock = errors.record(LockType::from_syn(&item.ty));
+        match (rank, lock) {
+            (Some(rank), Some(lock)) if errors.is_empty() => {
+                Target::Static(RankedStatic { item, rank, lock })
+            }
+            _ => Target::Rejected(item.into_token_stream()),
+        }
+    }
+
+    fn lock_class(item: ItemStruct, args: TokenStream, attribute: Span, errors: &mut Errors) -> Target {
+        if !matches!(item.fields, Fields::Unit) {
+            errors.push(Error::new_spanned(
+                &item.ident,
+                "`#[lock_rank]` on a struct declares a lock class, which is a unit struct (`struct Shard;`); \
+                 to rank the lock fields of this struct, put `#[lock_rank::ranked]` on the struct and \
+                 `#[lock_rank(N)]` on each lock field",
+            ));
+            return Target::Rejected(without_field_ranks(Item::Struct(item)));
+        }
+        if !item.generics.params.is_empty() {
+            errors.push(Error::new_spanned(
+                &item.generics,
+                "a lock class cannot be generic: declare a plain unit struct (`struct Shard;`) for each rank",
+            ));
+            return Target::Rejected(item.into_token_stream());
+        }
+        match attr::item_rank(args, attribute, errors) {
+            Some(rank) if errors.is_empty() => Target::Class(LockClass { item, rank }),
+            _ => Target::UnrankedClass(item),
         }
     }
 }

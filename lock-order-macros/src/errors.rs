@@ -37,3 +37,25 @@ impl Extend<Error> for Errors {
         self.0.extend(errors);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Span;
+
+    #[test]
+    fn errors_follow_the_output_in_the_order_found() {
+        let mut errors = Errors::default();
+        errors.push(Error::new(Span::call_site(), "first"));
+        assert_eq!(errors.record(Err::<(), _>(Error::new(Span::call_site(), "second"))), None);
+        assert_eq!(errors.record(Ok::<_, Error>(7)), Some(7));
+        let text = errors
+            .emit(quote!(
+                struct Item;
+            ))
+            .to_string();
+        let (item, first, second) =
+            (text.find("struct Item").unwrap(), text.find("first").unwrap(), text.find("second").unwrap());
+        assert!(item < first && first < second, "{text}");
+    }
+}

@@ -281,7 +281,23 @@ fn push_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::class_ident;
+    use super::*;
+    use quote::ToTokens;
+
+    fn ranked(ty: &str) -> String {
+        let lock = LockType::from_syn(&syn::parse_str(ty).unwrap()).unwrap();
+        ranked_type(&lock, &format_ident!("Class")).to_token_stream().to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn the_class_goes_on_the_lock_inside_the_wrappers() {
+        assert_eq!(ranked("Arc<Vec<Mutex<u8>>>"), "Arc<Vec<Mutex<u8,Class>>>");
+        assert_eq!(ranked("lock_rank::RwLock<u8,>"), "lock_rank::RwLock<u8,Class>");
+        assert_eq!(
+            ranked("Arc<Accounts>"),
+            "Arc<<Accountsas::lock_rank::__private::Rankable>::Ranked<Class>>"
+        );
+    }
 
     #[test]
     fn class_names_say_whose_class_they_are() {

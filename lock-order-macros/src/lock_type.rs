@@ -215,3 +215,33 @@ fn tidy(ty: &Type) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lock_type(text: &str) -> syn::Result<LockType> {
+        LockType::from_syn(&syn::parse_str(text).unwrap())
+    }
+
+    #[test]
+    fn the_lock_is_found_through_its_wrappers() {
+        let lock = lock_type("Arc<Vec<[Option<lock_rank::Mutex<u8>>; 4]>>").unwrap();
+        assert_eq!(tidy(&lock.lock), "lock_rank::Mutex<u8>");
+        assert!(lock.known);
+        let lock = lock_type("HashMap<String, RwLock<u8>>").unwrap();
+        assert_eq!(tidy(&lock.lock), "RwLock<u8>");
+        let alias = lock_type("Arc<AccountsLock>").unwrap();
+        assert_eq!(tidy(&alias.lock), "AccountsLock");
+        assert!(!alias.known);
+    }
+
+    #[test]
+    fn what_is_certainly_not_a_lock_is_rejected() {
+        for ty in
+            ["u32", "Arc<u8>", "std::sync::Mutex<u8>", "&Mutex<u8>", "(Mutex<u8>, Mutex<u8>)", "Condvar"]
+        {
+            assert!(lock_type(ty).is_err(), "{ty}");
+        }
+    }
+}

@@ -78,3 +78,21 @@ pub(crate) fn ranked(ranked: &Ranked, errors: &mut Errors) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_reports_its_problems_down_the_list() {
+        let order: Order = syn::parse_str("mod ranks { A = 20, ALL = 30, A = 10, B 40, C = 5 }").unwrap();
+        let mut errors = Errors::default();
+        assert!(!super::order(&order, &mut errors));
+        let text = errors.emit(quote::quote!()).to_string();
+        let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
+        assert!(at("`ALL` is the list") < at("`A` is declared twice"));
+        assert!(at("`A` is declared twice") < at("`A` = 10 comes after `ALL` = 30"));
+        assert!(at("comes after `ALL` = 30") < at("expected `=`"));
+        assert!(at("expected `=`") < at("`C` = 5 comes after `A` = 10"));
+    }
+}
