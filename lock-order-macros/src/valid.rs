@@ -10,7 +10,7 @@ use crate::errors::Errors;
 /// Reports every problem of `order`, entry by entry in the order of the list; whether there was
 /// none.
 pub(crate) fn order(order: &Order, errors: &mut Errors) -> bool {
-    // Every valid entry so far, and the last one with a valid rank.
+    // The names declared so far, and the last entry with a valid rank.
     let mut seen: Vec<&Ident> = Vec::new();
     let mut last: Option<(&Ident, u32)> = None;
     for entry in &order.entries {
