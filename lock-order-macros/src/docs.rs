@@ -2,11 +2,11 @@
 
 use syn::{Attribute, Expr, ExprLit, Lit, Meta};
 
-use crate::rank::Rank;
+use crate::attr::Rank;
 
 /// The paragraph appended to a ranked lock's documentation.
 pub(crate) fn rank_paragraph(rank: &Rank) -> String {
-    let r = rank.display();
+    let r = rank_text(rank);
     let (below, above) = bounds(rank);
     format!(
         "\n\n**Lock rank {r}** in the declared lock order (`#[lock_rank]`): acquire it only while \
@@ -17,7 +17,7 @@ pub(crate) fn rank_paragraph(rank: &Rank) -> String {
 
 /// The paragraph appended to a lock class's documentation.
 pub(crate) fn class_paragraph(rank: &Rank) -> String {
-    let r = rank.display();
+    let r = rank_text(rank);
     format!(
         "\n\n**Lock class of rank {r}** in the declared lock order (`#[lock_rank]`): every lock of \
          this class (`Mutex<T, Self>`, `RwLock<T, Self>`, ...) has rank {r}. Two of them are held \
@@ -32,8 +32,17 @@ pub(crate) fn generated_class(name: &str, rank: &Rank, link: bool) -> String {
     format!(
         "The lock class of {lock}, at rank {}: the type parameter through which `#[lock_rank]` gives \
          that lock its rank.",
-        rank.display()
+        rank_text(rank)
     )
+}
+
+/// How a rank reads in documentation: the value, or a link to the constant, whose own
+/// documentation (from `order!`) gives the value. A macro cannot know a constant's value.
+fn rank_text(rank: &Rank) -> String {
+    match rank {
+        Rank::Literal(value, _) => value.to_string(),
+        Rank::Path(_) => format!("[`{}`]", rank.path_text()),
+    }
 }
 
 /// "rank below 10" and "rank above 10", or for a named rank, which carries the value on its own

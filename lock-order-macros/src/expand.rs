@@ -1,121 +1,65 @@
-//! Code generation for `#[lock_rank]` and `#[ranked]`.
-//!
-//! Every misuse is reported as a compile error at the offending tokens, all of them in one build.
-//! When there is an error the item is still emitted, with its `#[lock_rank]` attributes removed,
-//! so that code using it does not pile further errors on top.
+//! Code generation for `#[lock_rank]` and `#[ranked]`: a class for each ranked lock, its
+//! registration and the rank on the lock's type; [`order`] generates `order!`'s module.
+
+mod order;
+
+pub(crate) use order::order;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{
-    Error, Field, Fields, GenericArgument, Generics, Ident, Item, ItemStatic, ItemStruct, PathArguments,
-    StaticMutability, Type, TypePath, Visibility,
-};
+use syn::{GenericArgument, Generics, Ident, PathArguments, Type, Visibility};
 
+use crate::ast::{LockClass, Ranked, RankedStatic, RankedStruct, Target};
+use crate::attr::Rank;
 use crate::docs;
-use crate::rank::{self, Rank};
-
-const WHERE: &str = "`#[lock_rank(N)]` goes on a `static` lock, on a unit struct that declares a lock class \
-                     (`struct Shard;`), or on a lock field of a struct marked `#[lock_rank::ranked]`";
+use crate::lock_type::{self, LockType};
 
 /// `#[lock_rank(N)]` on a static or a unit struct.
-pub(crate) fn lock_rank(args: TokenStream, input: TokenStream) -> TokenStream {
-    // The attribute itself, for errors about it as a whole; the span of the item's first token
-    // keeps the error from being attributed to the macro's expansion.
-    let attribute = input.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-    let attribute = attribute.located_at(Span::call_site());
-    let mut item: Item = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(e) => return with_errors(input, e),
-    };
-    let rank = rank::parse(args, |message| Error::new(attribute, message));
-    let mut errors: Vec<Error> = Vec::new();
-    if let Some(attrs) = item_attrs(&mut item) {
-        // The first `#[lock_rank]` is the one being expanded; any left are extra.
-        errors.extend(attrs.iter().filter(|a| rank::is_lock_rank(a)).map(rank::repeated));
-        attrs.retain(|a| !rank::is_lock_rank(a));
-    }
-    match item {
-        Item::Static(item) => ranked_static(item, rank, errors),
-        Item::Struct(item) => lock_class(item, rank, errors),
-        other => {
-            // Only this error: any other `#[lock_rank]` on the item says the same.
-            let error = Error::new(item_span(&other), cannot_rank(&other));
-            fallback(other, std::iter::once(error).chain(rank.err()).collect())
+pub(crate) fn lock_rank(target: Target) -> TokenStream {
+    match target {
+        Target::Static(ranked) => ranked_static(ranked),
+        Target::Class(class) => lock_class(class),
+        Target::UnrankedClass(item) => {
+            let ident = &item.ident;
+            quote! {
+                #item
+                impl ::lock_rank::__private::LockClass for #ident {
+                    const INFO: ::core::option::Option<&'static ::lock_rank::__private::ClassInfo> =
+                        ::core::option::Option::None;
+                }
+            }
         }
+        Target::Rejected(tokens) => tokens,
     }
 }
 
 /// `#[ranked]` on a struct with `#[lock_rank]` fields.
-pub(crate) fn ranked(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: Item = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(e) => return with_errors(input, e),
-    };
-    let args_error = (!args.is_empty()).then(|| {
-        Error::new_spanned(
-            &args,
-            "`#[lock_rank::ranked]` takes no arguments: write it bare and put `#[lock_rank(N)]` on each \
-             lock field",
-        )
-    });
-    let Item::Struct(item) = item else {
-        let mut error = Error::new(
-            item_span(&item),
-            format!(
-                "`#[lock_rank::ranked]` goes on a struct whose lock fields carry `#[lock_rank(N)]`, not on {}",
-                describe(&item)
-            ),
-        );
-        if let Some(e) = args_error {
-            error.combine(e);
-        }
-        return with_errors(strip_field_ranks(item), error);
-    };
-    let mut errors: Vec<Error> = args_error.into_iter().collect();
-    let expanded = ranked_struct(item.clone(), &mut errors);
-    match rank::combine(errors) {
-        Ok(()) => expanded,
-        Err(e) => with_errors(strip_field_ranks(Item::Struct(item)), e),
+pub(crate) fn ranked(ranked: Ranked) -> TokenStream {
+    match ranked {
+        Ranked::Struct(ranked) => ranked_struct(ranked),
+        Ranked::Rejected(tokens) => tokens,
     }
 }
 
-/// The struct with a class on each ranked field; problems go to `errors`.
-fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
+/// The struct with a class on each ranked field.
+fn ranked_struct(RankedStruct { mut item, fields }: RankedStruct) -> TokenStream {
+    let owner = item.ident.unraw();
     let mut generated = Vec::new();
-    let struct_ident = item.ident.clone();
-    let generics = item.generics.clone();
-    for (index, field) in fields_mut(&mut item.fields).into_iter().enumerate() {
-        let Some(first) = field.attrs.iter().find(|a| rank::is_lock_rank(a)).cloned() else { continue };
-        errors.extend(field.attrs.iter().filter(|a| rank::is_lock_rank(a)).skip(1).map(rank::repeated));
-        field.attrs.retain(|a| !rank::is_lock_rank(a));
-        let rank = rank::from_attribute(&first);
-        let member = field.ident.as_ref().map_or_else(|| index.to_string(), |i| i.unraw().to_string());
-        let class = class_ident(&format!("{}_{member}", struct_ident.unraw()));
-        let original = attach_class(&mut field.ty, &class);
-        let (rank, original) = match (rank, original) {
-            (Ok(rank), Ok(original)) => (rank, original),
-            (rank, original) => {
-                errors.extend(rank.err().into_iter().chain(original.err()));
-                continue;
-            }
-        };
-        let name = format!("{}::{member}", struct_ident.unraw());
-        let summary = docs::summary(&field.attrs);
-        push_doc(&mut field.attrs, &docs::rank_paragraph(&rank));
-        let public = is_pub(&item.vis) && is_pub(&field.vis);
-        generated.push(class_decl(&field.vis, &class, &name, &summary, &rank, first.span(), public));
+    for (index, declared) in item.fields.iter_mut().enumerate() {
+        let Some(field) = fields.iter().find(|field| field.index == index) else { continue };
+        let class = class_ident(&format!("{owner}_{}", field.member));
+        declared.ty = ranked_type(&field.lock, &class);
+        let name = format!("{owner}::{}", field.member);
+        let summary = docs::summary(&declared.attrs);
+        push_doc(&mut declared.attrs, &docs::rank_paragraph(&field.rank));
+        let public = is_pub(&item.vis) && is_pub(&declared.vis);
+        let span = field.attribute.span();
+        generated.push(class_decl(&declared.vis, &class, &name, &summary, &field.rank, span, public));
         generated.push(ranked_class(&class));
-        generated.extend(original.map(|original| rankable_check(&original, &generics)));
-        generated.push(attribute_used(&first));
-    }
-    if generated.is_empty() && errors.is_empty() {
-        errors.push(Error::new_spanned(
-            &item.ident,
-            "no field of this struct has `#[lock_rank(N)]`: put it on each lock field, or remove \
-             `#[lock_rank::ranked]`",
-        ));
+        generated.extend(field.lock.known.then(|| rankable_check(&field.lock.lock, &item.generics)));
+        generated.push(attribute_used(&field.attribute));
     }
     quote! {
         #item
@@ -123,73 +67,25 @@ fn ranked_struct(mut item: ItemStruct, errors: &mut Vec<Error>) -> TokenStream {
     }
 }
 
-fn ranked_static(item: ItemStatic, rank: syn::Result<Rank>, mut errors: Vec<Error>) -> TokenStream {
-    if let StaticMutability::Mut(token) = &item.mutability {
-        errors.push(Error::new_spanned(
-            token,
-            "a ranked lock cannot be `static mut`: remove `mut`, the lock itself gives mutable access \
-             (`*LOCK.lock().unwrap() = ..`)",
-        ));
-    }
-    let mut ranked = item.clone();
-    let class = class_ident(&item.ident.unraw().to_string());
-    let original = attach_class(&mut ranked.ty, &class);
-    let (rank, original) = match (rank, original) {
-        (Ok(rank), Ok(original)) if errors.is_empty() => (rank, original),
-        (rank, original) => {
-            errors.extend(rank.err().into_iter().chain(original.err()));
-            return fallback(item, errors);
-        }
-    };
+fn ranked_static(RankedStatic { mut item, rank, lock }: RankedStatic) -> TokenStream {
     let name = item.ident.unraw().to_string();
-    let summary = docs::summary(&ranked.attrs);
-    push_doc(&mut ranked.attrs, &docs::rank_paragraph(&rank));
-    let decl =
-        class_decl(&ranked.vis, &class, &name, &summary, &rank, Span::call_site(), is_pub(&ranked.vis));
-    let check = original.map(|original| rankable_check(&original, &Generics::default()));
+    let class = class_ident(&name);
+    *item.ty = ranked_type(&lock, &class);
+    let summary = docs::summary(&item.attrs);
+    push_doc(&mut item.attrs, &docs::rank_paragraph(&rank));
+    let decl = class_decl(&item.vis, &class, &name, &summary, &rank, Span::call_site(), is_pub(&item.vis));
+    let check = lock.known.then(|| rankable_check(&lock.lock, &Generics::default()));
     let plain_view = ranked_class(&class);
     quote! {
-        #ranked
+        #item
         #decl
         #plain_view
         #check
     }
 }
 
-fn lock_class(mut item: ItemStruct, rank: syn::Result<Rank>, mut errors: Vec<Error>) -> TokenStream {
-    if !matches!(item.fields, Fields::Unit) {
-        errors.push(Error::new_spanned(
-            &item.ident,
-            "`#[lock_rank]` on a struct declares a lock class, which is a unit struct (`struct Shard;`); \
-             to rank the lock fields of this struct, put `#[lock_rank::ranked]` on the struct and \
-             `#[lock_rank(N)]` on each lock field",
-        ));
-        return fallback(Item::Struct(item), errors);
-    }
-    if !item.generics.params.is_empty() {
-        errors.push(Error::new_spanned(
-            &item.generics,
-            "a lock class cannot be generic: declare a plain unit struct (`struct Shard;`) for each rank",
-        ));
-        return fallback(Item::Struct(item), errors);
-    }
+fn lock_class(LockClass { mut item, rank }: LockClass) -> TokenStream {
     let ident = item.ident.clone();
-    let rank = match rank {
-        Ok(rank) if errors.is_empty() => rank,
-        rank => {
-            // A class with a wrong rank is still a class, so that the locks naming it report
-            // nothing more.
-            errors.extend(rank.err());
-            let unranked = quote! {
-                impl ::lock_rank::__private::LockClass for #ident {
-                    const INFO: ::core::option::Option<&'static ::lock_rank::__private::ClassInfo> =
-                        ::core::option::Option::None;
-                }
-            };
-            let item = fallback(Item::Struct(item), errors);
-            return quote!(#item #unranked);
-        }
-    };
     let name = ident.unraw().to_string();
     let summary = docs::summary(&item.attrs);
     push_doc(&mut item.attrs, &docs::class_paragraph(&rank));
@@ -230,61 +126,29 @@ fn ranked_class(class: &Ident) -> TokenStream {
     }
 }
 
-/// The item as written (without `#[lock_rank]`) followed by `errors`, or nothing if there are none.
-fn fallback(item: impl Into<Item>, errors: Vec<Error>) -> TokenStream {
-    match rank::combine(errors) {
-        Ok(()) => TokenStream::new(),
-        Err(e) => with_errors(strip_field_ranks(item.into()), e),
-    }
+/// The declared type with `class` on the lock inside it. A lock whose name is known takes the
+/// class as its last generic argument, because rustdoc shows a field's or a static's type as
+/// written, and `Arc<Mutex<T, Class>>` reads better there than `<Lock as Rankable>::Ranked<Class>`,
+/// which the compiler resolves to the same type for any other lock (a type alias, a lock imported
+/// under another name).
+fn ranked_type(lock: &LockType, class: &Ident) -> Type {
+    let mut ty = lock.declared.clone();
+    lock_type::lock_inside(&mut ty, |inner, _| match lock.known {
+        true => append_class(inner, class),
+        false => {
+            let original = inner.clone();
+            *inner = syn::parse_quote_spanned!(original.span()=>
+                <#original as ::lock_rank::__private::Rankable>::Ranked<#class>
+            );
+        }
+    });
+    ty
 }
 
-/// Appends `class` as the last generic argument of the lock type, which is the declared type or
-/// the one lock inside its wrappers ([`lock_inside`]); returns the lock type as written, for
-/// [`rankable_check`], or `None` when the compiler checks the type already.
-///
-/// A lock type whose name is not one of [`LOCKS`] (a type alias, a lock imported under another
-/// name) becomes `<Type as Rankable>::Ranked<Class>`, which the compiler resolves to the same
-/// type with the class on the lock inside. The names the macro knows keep the class written on
-/// the lock, because rustdoc shows a field's or a static's type as written, and
-/// `Arc<Mutex<T, Class>>` reads better there than the projection.
-///
-/// Types that are certainly not locks of this crate are rejected here, with a message naming
-/// what to write instead. Any other type is checked by the compiler ([`rankable_check`]).
-fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Option<Type>> {
-    let declared = ty.clone();
-    let (ty, wrapped) = lock_inside(ty)?;
-    let original = ty.clone();
-    let path = lock_path(ty)?;
-    if let Some(error) = not_a_lock(path) {
-        // A wrapper of a plain value: say what the wrapper may hold. Other errors (a std lock, a
-        // `Condvar`) say what to write for the type inside.
-        let plain_value = path.path.get_ident().is_some_and(|i| PRIMITIVES.contains(&i.to_string().as_str()));
-        return Err(match wrapped && plain_value {
-            true => Error::new_spanned(
-                &declared,
-                format!(
-                    "`{}` holds no lock of lock_rank: `#[lock_rank]` ranks the one lock inside \
-                     {WRAPPER_LIST}, which is written `lock_rank::Mutex<T>` or `lock_rank::RwLock<T>` \
-                     (or a `tokio`, `parking_lot` or `lock_api` lock of lock_rank)",
-                    tidy(&declared)
-                ),
-            ),
-            false => error,
-        });
-    }
-    let Some(last) = path.path.segments.last_mut() else {
-        return Err(Error::new_spanned(&original, "expected a lock type, like `Mutex<T>`"));
-    };
-    if !LOCKS.contains(&last.ident.unraw().to_string().as_str()) {
-        // A name the macro cannot read (an alias, a lock imported under another name): the
-        // compiler finds the lock inside and gives it the class.
-        let class = class.clone();
-        // The projection is the check: no `rankable_check`, which would repeat its error.
-        *ty = syn::parse_quote_spanned!(original.span()=>
-            <#original as ::lock_rank::__private::Rankable>::Ranked<#class>
-        );
-        return Ok(None);
-    }
+/// Appends `class` as the last generic argument of `ty`, a lock written by a name it knows.
+fn append_class(ty: &mut Type, class: &Ident) {
+    let Type::Path(path) = ty else { return };
+    let Some(last) = path.path.segments.last_mut() else { return };
     // The added tokens, and the lock's name, belong to the expansion: when the written type is
     // not a lock of this crate, rustc's "wrong number of generic arguments" error then points at
     // the name and says it comes from `#[lock_rank]`.
@@ -303,182 +167,9 @@ fn attach_class(ty: &mut Type, class: &Ident) -> syn::Result<Option<Type>> {
         PathArguments::None => {
             last.arguments = PathArguments::AngleBracketed(syn::parse_quote_spanned!(span=> <#arg>));
         }
-        PathArguments::Parenthesized(_) => {
-            return Err(Error::new_spanned(&original, format!("this is not a lock type: {WANTED}")));
-        }
+        // Not a lock's arguments: `LockType` rejects them.
+        PathArguments::Parenthesized(_) => {}
     }
-    Ok(Some(original))
-}
-
-/// The wrappers [`lock_inside`] looks through, for messages.
-const WRAPPER_LIST: &str =
-    "`Arc`, `Rc`, `Box`, `Option`, `LazyLock`, `OnceLock`, `LazyCell`, `OnceCell`, `Lazy`, \
-                            `Vec`, arrays, `Box<[_]>` and `HashMap`/`BTreeMap` values";
-
-/// Standard types that hold one value of their first type argument, possibly a lock.
-const WRAPPERS: &[&str] =
-    &["Arc", "Rc", "Box", "Option", "Vec", "Weak", "LazyLock", "LazyCell", "OnceLock", "OnceCell", "Lazy"];
-
-/// The names of the lock types of this crate, which take their class as their last generic
-/// argument: `Mutex`, `RwLock` (std-shaped, tokio, parking_lot, lock_api), parking_lot's
-/// `FairMutex` and `ReentrantMutex`, lock_api's `ReentrantMutex` and tokio's `Semaphore`.
-const LOCKS: &[&str] = &["Mutex", "RwLock", "FairMutex", "ReentrantMutex", "Semaphore"];
-
-/// Maps, whose values (their second type argument) may be locks.
-const MAPS: &[&str] = &["HashMap", "BTreeMap"];
-
-/// The one lock type inside the wrappers of `ty` (`Arc<Vec<Mutex<T>>>` has `Mutex<T>`), or `ty`
-/// itself; and whether there were wrappers. All locks inside one declaration share its class.
-fn lock_inside(ty: &mut Type) -> syn::Result<(&mut Type, bool)> {
-    let position = wrapped_argument(ty);
-    let descends = match &*ty {
-        Type::Group(_) | Type::Paren(_) | Type::Array(_) | Type::Slice(_) => true,
-        Type::Tuple(tuple) => tuple.elems.len() > 1,
-        Type::Path(_) => position.is_some(),
-        _ => false,
-    };
-    if !descends {
-        return Ok((ty, false));
-    }
-    let inner: &mut Type = match ty {
-        Type::Group(group) => return lock_inside(&mut group.elem),
-        Type::Paren(paren) => return lock_inside(&mut paren.elem),
-        Type::Array(array) => &mut array.elem,
-        Type::Slice(slice) => &mut slice.elem,
-        Type::Tuple(tuple) => {
-            return Err(Error::new_spanned(
-                &*tuple,
-                format!(
-                    "`#[lock_rank]` gives one rank to one lock, or to the locks of one collection, not \
-                     to a tuple of values: rank each lock on its own field or `static`; {CLASS}"
-                ),
-            ))
-        }
-        Type::Path(path) if position.is_some() => {
-            let last = path.path.segments.last_mut().expect("`wrapped_argument` found it");
-            let PathArguments::AngleBracketed(args) = &mut last.arguments else {
-                unreachable!("`wrapped_argument` found type arguments")
-            };
-            args.args
-                .iter_mut()
-                .filter_map(|arg| match arg {
-                    GenericArgument::Type(ty) => Some(ty),
-                    _ => None,
-                })
-                .nth(position.unwrap_or_default())
-                .expect("`wrapped_argument` found it")
-        }
-        _ => unreachable!("`descends` said which types have a value inside"),
-    };
-    let (lock, _) = lock_inside(inner)?;
-    Ok((lock, true))
-}
-
-/// Which type argument of a wrapper path holds the value: the first of [`WRAPPERS`], the second
-/// (the value) of [`MAPS`]; `None` for any other type.
-fn wrapped_argument(ty: &Type) -> Option<usize> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let last = path.path.segments.last()?;
-    let name = last.ident.unraw().to_string();
-    let position = if WRAPPERS.contains(&name.as_str()) {
-        0
-    } else if MAPS.contains(&name.as_str()) {
-        1
-    } else {
-        return None;
-    };
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    let types = args.args.iter().filter(|arg| matches!(arg, GenericArgument::Type(_))).count();
-    (position < types).then_some(position)
-}
-
-const WANTED: &str =
-    "`#[lock_rank]` needs the lock itself, a `lock_rank::Mutex<T>` or `lock_rank::RwLock<T>`";
-
-/// The path of the written lock type, looking through invisible groups from `macro_rules!`.
-fn lock_path(ty: &mut Type) -> syn::Result<&mut TypePath> {
-    match ty {
-        Type::Group(group) => lock_path(&mut group.elem),
-        Type::Paren(paren) => lock_path(&mut paren.elem),
-        Type::Path(path) => match path.qself {
-            None => Ok(path),
-            Some(_) => Err(Error::new_spanned(&*path, format!("write the lock type by name: {WANTED}"))),
-        },
-        Type::Reference(reference) => Err(Error::new_spanned(
-            &*reference,
-            format!(
-                "`#[lock_rank]` ranks a lock where it is declared, not a reference to it: put \
-                 `#[lock_rank(N)]` on the `static` or field that holds the `{}`",
-                tidy(&reference.elem)
-            ),
-        )),
-        other @ Type::Tuple(_) => {
-            Err(Error::new_spanned(&*other, format!("this is not a lock type: {WANTED}")))
-        }
-        other => Err(Error::new_spanned(&*other, format!("this is not a lock type: {WANTED}"))),
-    }
-}
-
-const CLASS: &str =
-    "to rank locks inside another type, declare a lock class, `#[lock_rank(N)] struct Name;`, \
-     and write each lock as `Mutex<T, Name>`";
-
-/// Primitive types, which are never locks.
-const PRIMITIVES: &[&str] = &[
-    "bool", "char", "str", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32",
-    "u64", "u128", "usize",
-];
-
-/// Types `#[lock_rank]` can tell apart by name alone as not being a lock of this crate.
-fn not_a_lock(path: &TypePath) -> Option<Error> {
-    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.unraw().to_string()).collect();
-    let last = segments.last()?.as_str();
-    let written = segments.join("::");
-    let error = |message: String| Some(Error::new_spanned(path, message));
-    let args_none = matches!(path.path.segments.last()?.arguments, PathArguments::None);
-    if segments.len() == 1 && args_none && PRIMITIVES.contains(&last) {
-        return error(format!("`{last}` is not a lock: {WANTED}, such as `Mutex<{last}>`"));
-    }
-    if WRAPPERS.contains(&last) || MAPS.contains(&last) {
-        return error(format!("`{written}` is not a lock: {WANTED}, or one inside {WRAPPER_LIST}"));
-    }
-    if last == "Condvar" {
-        return error(
-            "a `Condvar` has no rank of its own: put `#[lock_rank(N)]` on the `Mutex` it waits with"
-                .to_owned(),
-        );
-    }
-    if matches!(segments.first().map(String::as_str), Some("std" | "core" | "alloc")) {
-        return match last {
-            "Mutex" | "RwLock" => error(format!(
-                "`{written}` cannot carry a rank: use `lock_rank::{last}`, which has the same API, and \
-                 `#[lock_rank]` gives it its rank"
-            )),
-            _ => error(format!("`{written}` is not a lock of lock_rank: {WANTED}")),
-        };
-    }
-    None
-}
-
-/// A type as it would be written, for messages.
-fn tidy(ty: &Type) -> String {
-    let text = ty.to_token_stream().to_string();
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        let prev = out.chars().last();
-        let drop_space = c == ' '
-            && (matches!(next, Some('<' | '>' | ',' | ':' | ')' | ']'))
-                || matches!(prev, Some('<' | ':' | '&' | '(' | '[')));
-        if !drop_space {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The name of the class generated for the lock `lock` (`ACCOUNTS_LOCK`, `Bank_audit_log`):
@@ -540,7 +231,7 @@ fn class_decl(
 /// The names are unusual so that they cannot shadow a rank constant the user named.
 fn class_info(name: &str, summary: &str, rank: &Rank, span: Span, public: bool) -> TokenStream {
     let rank_const = Ident::new("__LOCK_RANK_RANK", Span::call_site());
-    let rank_value = rank.constant(&rank_const);
+    let rank_value = rank_constant(rank, &rank_const);
     let rank_path = rank.path_text();
     let location = quote_spanned!(span=> ::core::file!(), ::core::line!(), ::core::module_path!());
     quote! {
@@ -550,6 +241,21 @@ fn class_info(name: &str, summary: &str, rank: &Rank, span: Span, public: bool) 
                 .__documented(#rank_path, #public);
         ::lock_rank::__private::inventory::submit! {
             ::lock_rank::__private::Registration(&__LOCK_RANK_INFO)
+        }
+    }
+}
+
+/// A `const #name: u32 = ..;` holding the rank. The value keeps the user's spans, so a path that
+/// is not a `u32` constant is reported at the path.
+fn rank_constant(rank: &Rank, name: &Ident) -> TokenStream {
+    match rank {
+        Rank::Literal(value, span) => {
+            let lit = syn::LitInt::new(&format!("{value}u32"), *span);
+            quote_spanned!(*span=> const #name: u32 = #lit;)
+        }
+        Rank::Path(path) => {
+            let span = path.segments.first().map_or_else(Span::call_site, |s| s.ident.span());
+            quote_spanned!(span=> const #name: u32 = #path;)
         }
     }
 }
@@ -573,117 +279,25 @@ fn push_doc(attrs: &mut Vec<syn::Attribute>, text: &str) {
     attrs.push(syn::parse_quote!(#[doc = #text]));
 }
 
-/// The item followed by the errors, so that code using the item is still checked.
-fn with_errors(item: impl ToTokens, error: Error) -> TokenStream {
-    let error = error.into_compile_error();
-    quote! {
-        #item
-        #error
-    }
-}
-
-/// The attributes of an item that `#[lock_rank]` may be written on.
-fn item_attrs(item: &mut Item) -> Option<&mut Vec<syn::Attribute>> {
-    Some(match item {
-        Item::Const(i) => &mut i.attrs,
-        Item::Enum(i) => &mut i.attrs,
-        Item::ExternCrate(i) => &mut i.attrs,
-        Item::Fn(i) => &mut i.attrs,
-        Item::ForeignMod(i) => &mut i.attrs,
-        Item::Impl(i) => &mut i.attrs,
-        Item::Macro(i) => &mut i.attrs,
-        Item::Mod(i) => &mut i.attrs,
-        Item::Static(i) => &mut i.attrs,
-        Item::Struct(i) => &mut i.attrs,
-        Item::Trait(i) => &mut i.attrs,
-        Item::TraitAlias(i) => &mut i.attrs,
-        Item::Type(i) => &mut i.attrs,
-        Item::Union(i) => &mut i.attrs,
-        Item::Use(i) => &mut i.attrs,
-        _ => return None,
-    })
-}
-
-/// The item without `#[lock_rank]` on its fields, which only `#[lock_rank::ranked]` can read.
-fn strip_field_ranks(mut item: Item) -> Item {
-    let fields: Vec<&mut Field> = match &mut item {
-        Item::Struct(s) => fields_mut(&mut s.fields),
-        Item::Enum(e) => e.variants.iter_mut().flat_map(|v| fields_mut(&mut v.fields)).collect(),
-        Item::Union(u) => u.fields.named.iter_mut().collect(),
-        _ => Vec::new(),
-    };
-    for field in fields {
-        field.attrs.retain(|a| !rank::is_lock_rank(a));
-    }
-    item
-}
-
-fn fields_mut(fields: &mut Fields) -> Vec<&mut Field> {
-    match fields {
-        Fields::Named(named) => named.named.iter_mut().collect(),
-        Fields::Unnamed(unnamed) => unnamed.unnamed.iter_mut().collect(),
-        Fields::Unit => Vec::new(),
-    }
-}
-
-/// Why `#[lock_rank]` cannot go on `item`, and what to write instead.
-fn cannot_rank(item: &Item) -> String {
-    match item {
-        Item::Const(_) => {
-            "`#[lock_rank]` cannot go on a `const`: a `const` lock is a new lock wherever it is \
-             used; declare it as a `static`"
-                .to_owned()
-        }
-        Item::Type(_) => {
-            "`#[lock_rank]` cannot go on a type alias: to give every lock of this type one rank, \
-             declare a lock class, `#[lock_rank(N)] struct Name;`, and write the lock as `Mutex<T, Name>`"
-                .to_owned()
-        }
-        other => format!("`#[lock_rank]` cannot go on {}: {WHERE}", describe(other)),
-    }
-}
-
-fn describe(item: &Item) -> &'static str {
-    match item {
-        Item::Fn(_) => "a function",
-        Item::Enum(_) => "an enum",
-        Item::Impl(_) => "an impl block",
-        Item::Const(_) => "a `const`",
-        Item::Mod(_) => "a module",
-        Item::Trait(_) | Item::TraitAlias(_) => "a trait",
-        Item::Type(_) => "a type alias",
-        Item::Union(_) => "a union",
-        Item::Use(_) => "a `use` declaration",
-        Item::Struct(_) => "a struct",
-        Item::Static(_) => "a static",
-        Item::Macro(_) => "a macro invocation",
-        Item::ExternCrate(_) => "an `extern crate`",
-        Item::ForeignMod(_) => "an `extern` block",
-        _ => "this item",
-    }
-}
-
-/// Where to point for an item that cannot be ranked: its name, or its first tokens.
-fn item_span(item: &Item) -> Span {
-    let ident = match item {
-        Item::Fn(i) => Some(&i.sig.ident),
-        Item::Enum(i) => Some(&i.ident),
-        Item::Const(i) => Some(&i.ident),
-        Item::Mod(i) => Some(&i.ident),
-        Item::Trait(i) => Some(&i.ident),
-        Item::TraitAlias(i) => Some(&i.ident),
-        Item::Type(i) => Some(&i.ident),
-        Item::Union(i) => Some(&i.ident),
-        Item::Struct(i) => Some(&i.ident),
-        Item::Static(i) => Some(&i.ident),
-        _ => None,
-    };
-    ident.map_or_else(|| item.span(), Ident::span)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::class_ident;
+    use super::*;
+    use quote::ToTokens;
+
+    fn ranked(ty: &str) -> String {
+        let lock = LockType::from_syn(&syn::parse_str(ty).unwrap()).unwrap();
+        ranked_type(&lock, &format_ident!("Class")).to_token_stream().to_string().replace(' ', "")
+    }
+
+    #[test]
+    fn the_class_goes_on_the_lock_inside_the_wrappers() {
+        assert_eq!(ranked("Arc<Vec<Mutex<u8>>>"), "Arc<Vec<Mutex<u8,Class>>>");
+        assert_eq!(ranked("lock_rank::RwLock<u8,>"), "lock_rank::RwLock<u8,Class>");
+        assert_eq!(
+            ranked("Arc<Accounts>"),
+            "Arc<<Accountsas::lock_rank::__private::Rankable>::Ranked<Class>>"
+        );
+    }
 
     #[test]
     fn class_names_say_whose_class_they_are() {
