@@ -12,31 +12,52 @@
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The checker core, then what builds on it: the check, the reports, the learned order.
+mod track;
+
 mod check;
+mod report;
+
+pub mod observed;
+
+// The declared order.
 mod class;
+pub mod registry;
+
+// The lock families.
 mod condvar;
-mod context;
-mod diagnostics;
-#[cfg(lock_rank_checked)]
-mod held;
-mod holder;
 #[cfg(feature = "lock_api")]
 pub mod lock_api;
 mod mutex;
 #[cfg(feature = "parking_lot")]
 pub mod parking_lot;
 mod poison;
-mod report;
 mod rwlock;
-#[cfg(all(unix, feature = "signal"))]
-pub mod signal;
 mod timed;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+
+// Diagnostics.
+mod diagnostics;
+#[cfg(all(unix, feature = "signal"))]
+pub mod signal;
 pub mod watchdog;
 
-pub mod observed;
-pub mod registry;
+// Old paths, until the lock families and diagnostics import from `track`.
+#[cfg(lock_rank_checked)]
+#[allow(unused_imports)]
+mod held {
+    pub(crate) use crate::track::held_set::{HeldSet, Wait};
+    pub(crate) use crate::track::sets::{all_sets, records, thread_set, DETACHED};
+    pub(crate) use crate::track::slot::SlotView;
+}
+mod holder {
+    pub(crate) use crate::track::Holder;
+}
+#[cfg(lock_rank_checked)]
+mod context {
+    pub(crate) use crate::track::current::current_set;
+}
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -48,11 +69,11 @@ pub use diagnostics::{
     assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,
     TimedLockResult,
 };
-pub use holder::Holder;
 pub use mutex::{Mutex, MutexGuard};
-pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
+pub use report::{set_policy, with_policy, Policy, Violation, ViolationKind};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+pub use track::{Access, Acquisition, Holder, LockKind};
 
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
 ///
@@ -75,10 +96,10 @@ pub const CHECKS_ENABLED: bool = cfg!(lock_rank_checked);
 pub fn held_locks() -> Vec<Acquisition> {
     #[cfg(lock_rank_checked)]
     {
-        context::current_set()
+        track::current::current_set()
             .snapshot_with_backtraces()
             .into_iter()
-            .map(|(slot, backtrace)| check::to_acquisition(&slot, backtrace))
+            .map(|(slot, backtrace)| track::slot::to_acquisition(&slot, backtrace))
             .collect()
     }
     #[cfg(not(lock_rank_checked))]
