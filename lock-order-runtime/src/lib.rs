@@ -48,7 +48,7 @@ pub mod watchdog;
 #[allow(unused_imports)]
 mod held {
     pub(crate) use crate::track::held_set::{HeldSet, Wait};
-    pub(crate) use crate::track::sets::{all_sets, records, thread_set, DETACHED};
+    pub(crate) use crate::track::sets::{all_sets, records, thread_set, UNRECORDED_SET as DETACHED};
     pub(crate) use crate::track::slot::SlotView;
 }
 mod holder {

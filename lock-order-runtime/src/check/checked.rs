@@ -6,7 +6,7 @@ use crate::report::{dispatch, Violation, ViolationKind};
 use crate::track::acquisition::{Access, Acquisition, Request};
 use crate::track::current::current_set;
 use crate::track::held_set::{
-    any_held, max_key_of, rank_key, slot_of, HeldSet, NOT_RECORDED, RECORD_TAGS, UNRANKED_HELD,
+    any_held, max_key_of, rank_key, slot_of, HeldSet, RECORD_TAGS, UNRANKED_HELD, UNRECORDED,
 };
 use crate::track::slot::{to_acquisition, SlotView};
 use std::backtrace::Backtrace;
@@ -28,18 +28,15 @@ pub(crate) struct Held {
     restore: u64,
 }
 
-/// Tags a record that is not kept: the set was full, or the record was given up.
-const UNTRACKED: u64 = NOT_RECORDED;
-
 /// Tags a record whose guard is `Send` (see [`record_shared`]). Both tags make the inline
 /// release miss, so a thread's own records cost one compare to release.
-const SHARED: u64 = RECORD_TAGS & !NOT_RECORDED;
-const _: () = assert!(UNTRACKED | SHARED == RECORD_TAGS);
+const SHARED: u64 = RECORD_TAGS & !UNRECORDED;
+const _: () = assert!(UNRECORDED | SHARED == RECORD_TAGS);
 
 impl Drop for Held {
     #[inline(always)]
     fn drop(&mut self) {
-        // The usual case, a thread's latest lock, inline; `SHARED` and `UNTRACKED` slots
+        // The usual case, a thread's latest lock, inline; `SHARED` and `UNRECORDED` slots
         // never match it.
         let set = self.set();
         if !set.release_latest(self.restore) {
@@ -52,7 +49,7 @@ impl Drop for Held {
 /// small enough to be inlined wherever it is dropped.
 #[inline(never)]
 extern "C" fn release_other(set: &'static HeldSet, restore: u64) {
-    if restore & UNTRACKED != 0 {
+    if restore & UNRECORDED != 0 {
         // Nothing kept, nothing to forget.
     } else if restore & SHARED != 0 {
         release_shared(set, restore & !SHARED);
@@ -65,13 +62,13 @@ impl Held {
     /// Gives up the record while a condition variable waits, and checks the re-acquire that
     /// ends the wait (requested at `site`) against the locks still held.
     #[track_caller]
-    pub(crate) fn release_for_wait(self, site: &'static std::panic::Location<'static>) -> Rewait {
-        if self.restore & UNTRACKED != 0 {
-            return Rewait(None);
+    pub(crate) fn release_for_wait(self, site: &'static std::panic::Location<'static>) -> Reacquire {
+        if self.restore & UNRECORDED != 0 {
+            return Reacquire { pending: None, waiting: None };
         }
         let view = self.set().snapshot_slot(slot_of(self.restore));
         drop(self);
-        Rewait(view.map(|v| {
+        let pending = view.map(|v| {
             check_blocking(Request {
                 addr: v.addr,
                 class: v.class,
@@ -80,20 +77,39 @@ impl Held {
                 access: v.access,
                 creation: v.creation(),
             })
-        }))
+        });
+        Reacquire { pending, waiting: None }
     }
 }
 
-/// A lock given up for a condition variable wait, to be recorded again when the wait ends.
-pub(crate) struct Rewait(Option<Pending>);
+/// A lock its guard gave up (for a condition variable wait, inside `unlocked`, for a `bump`),
+/// its re-acquire checked; recorded again by [`reacquired`](Self::reacquired) once it is taken.
+pub(crate) struct Reacquire {
+    /// The checked re-acquire; `None` when the guard recorded nothing.
+    pending: Option<Pending>,
+    /// Shows the thread as blocked on the lock until it is taken: for a re-acquire that blocks
+    /// on the lock itself, not first on a condition variable.
+    waiting: Option<Waiting>,
+}
 
-impl Rewait {
-    /// The wait ended and the lock is held again.
+impl Reacquire {
+    /// Checks the re-acquire of a lock given up, which blocks on the lock from now on.
+    #[allow(dead_code)] // until the lock_api guards use it
+    #[inline]
+    #[track_caller]
+    pub(crate) fn check(request: Request) -> Reacquire {
+        let pending = check_blocking(request);
+        Reacquire { waiting: Some(pending.waiting()), pending: Some(pending) }
+    }
+
+    /// The lock is held again.
     #[inline]
     pub(crate) fn reacquired(self) -> Held {
-        match self.0 {
+        let Reacquire { pending, waiting } = self;
+        drop(waiting);
+        match pending {
             Some(pending) => pending.acquired(),
-            None => Held::untracked(current_set()),
+            None => Held::unrecorded(),
         }
     }
 }
@@ -173,35 +189,29 @@ fn record(set: &'static HeldSet, request: &Request) -> Held {
 
 impl Held {
     /// A record of nothing, which releases nothing: a guard's record while the lock is
-    /// given up, or kept by another guard. (Not an `Option<Held>`: that would take a word
-    /// more in every guard.)
-    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
+    /// given up, kept by another guard, or handed on. (Not an `Option<Held>`: that would take a
+    /// word more in every guard.)
     #[inline(always)]
-    pub(crate) fn detached() -> Held {
-        Held::new(&crate::track::sets::DETACHED, UNTRACKED)
+    pub(crate) fn unrecorded() -> Held {
+        Held::new(&crate::track::sets::UNRECORDED_SET, UNRECORDED)
     }
 
-    /// Whether this records nothing: [`detached`](Self::detached), or a lock not recorded
+    /// Whether this records nothing: [`unrecorded`](Self::unrecorded), or a lock not recorded
     /// because the set was full.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     #[inline(always)]
-    pub(crate) fn is_detached(&self) -> bool {
-        self.restore & UNTRACKED != 0
+    pub(crate) fn is_unrecorded(&self) -> bool {
+        self.restore & UNRECORDED != 0
     }
 
     /// The class the lock was recorded with; `None` when unranked or not recorded.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api guards
     #[inline]
     pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
-        if self.restore & UNTRACKED != 0 {
+        if self.restore & UNRECORDED != 0 {
             return None;
         }
         self.set().snapshot_slot(slot_of(self.restore & !SHARED))?.class
-    }
-
-    #[inline(always)]
-    fn untracked(set: &'static HeldSet) -> Held {
-        Held::new(set, UNTRACKED)
     }
 
     #[inline(always)]
@@ -515,7 +525,7 @@ fn report_with(
 #[inline]
 pub(crate) fn record_shared(request: Request) -> Held {
     let set = current_set();
-    // `| SHARED` leaves an untracked record untracked.
+    // `| SHARED` leaves an unrecorded record unrecorded.
     Held::new(set, set.push(&request.slot()) | SHARED)
 }
 
@@ -545,7 +555,7 @@ impl Held {
     /// The same lock, now held with `access` (a downgraded write lock): recorded again, in the
     /// current set, with the original site.
     pub(crate) fn reaccess(self, access: Access) -> Held {
-        if self.restore & UNTRACKED != 0 {
+        if self.restore & UNRECORDED != 0 {
             return self;
         }
         let Some(view) = self.set().snapshot_slot(slot_of(self.restore)) else { return self };
@@ -562,8 +572,7 @@ impl Held {
 
     /// Forgets the record now; the guard goes on without one (handed to another task).
     pub(crate) fn forget_record(&mut self) {
-        let untracked = Held::untracked(self.set());
-        drop(std::mem::replace(self, untracked));
+        drop(std::mem::replace(self, Held::unrecorded()));
     }
 }
 

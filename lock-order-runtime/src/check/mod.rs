@@ -23,6 +23,22 @@ pub(crate) use checked::*;
 pub(crate) use unchecked::*;
 
 pub(crate) use crate::track::Request;
+
+// Old names, until the lock families follow.
+pub(crate) type Rewait = Reacquire;
+#[cfg(lock_rank_checked)]
+impl Held {
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
+    #[inline(always)]
+    pub(crate) fn detached() -> Held {
+        Held::unrecorded()
+    }
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
+    #[inline(always)]
+    pub(crate) fn is_detached(&self) -> bool {
+        self.is_unrecorded()
+    }
+}
 // Old path, until diagnostics imports it from `track`.
 #[cfg(lock_rank_checked)]
 pub(crate) use crate::track::slot::to_acquisition;

@@ -16,15 +16,19 @@ impl Held {
     }
 
     #[inline(always)]
-    pub(crate) fn release_for_wait(self, _site: &'static std::panic::Location<'static>) -> Rewait {
-        Rewait
+    pub(crate) fn release_for_wait(self, _site: &'static std::panic::Location<'static>) -> Reacquire {
+        Reacquire
     }
 }
 
 /// Without checks there is nothing to record again.
-pub(crate) struct Rewait;
+pub(crate) struct Reacquire;
 
-impl Rewait {
+impl Reacquire {
+    #[inline(always)]
+    pub(crate) fn check(_request: Request) -> Reacquire {
+        Reacquire
+    }
     #[inline(always)]
     pub(crate) fn reacquired(self) -> Held {
         Held

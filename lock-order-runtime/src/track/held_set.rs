@@ -44,7 +44,7 @@ use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotVie
 pub(crate) const CAPACITY: usize = 64;
 
 /// How many slots a set keeps inline: records beyond them go to the set's [`Spill`], off the hot
-/// path. Eight covers the nesting of nearly every program (and the eight-deep bench row).
+/// path. Eight covers the nesting of nearly every program.
 pub(crate) const INLINE: usize = 8;
 
 /// The locks one thread or task holds, in acquisition order.
@@ -120,9 +120,10 @@ pub(crate) const BACKTRACES: u64 = 0x100;
 /// Bits never set in the state word, left to the record that keeps a `restore` value (see
 /// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
 pub(crate) const RECORD_TAGS: u64 = 0b11 << 9;
-/// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
-/// that the release of a lock not recorded does nothing.
-pub(crate) const NOT_RECORDED: u64 = 1 << 10;
+/// Tags a `restore` value that records nothing: what [`push`](HeldSet::push) returns when the set
+/// is full, and what a record given up keeps. One of the [`RECORD_TAGS`], so that its release
+/// does nothing.
+pub(crate) const UNRECORDED: u64 = 1 << 10;
 /// Set while an unranked lock is held: a ranked acquire then has an order to learn (see
 /// `observed`), and one without it learns nothing at the cost of this test. Set by the push of an
 /// unranked lock; a release that restores the state from before that push clears it.
@@ -140,7 +141,7 @@ const _: () = assert!(
         && CAPACITY as u64 <= LEN
         && DEEP & INLINE as u64 == INLINE as u64
         && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
-        && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
+        && UNRECORDED & RECORD_TAGS == UNRECORDED
         && (LEN | HOLES | BACKTRACES | RECORD_TAGS | UNRANKED_HELD) < GEN_ONE as u64
         && UNRANKED_HELD & (LEN | HOLES | BACKTRACES | RECORD_TAGS) == 0
 );
@@ -326,7 +327,7 @@ impl HeldSet {
     }
 
     /// Records a newly acquired lock; returns the state to restore on release (which also names
-    /// the slot: see [`slot_of`]), or [`NOT_RECORDED`] when the set is full. (Not an `Option`:
+    /// the slot: see [`slot_of`]), or [`UNRECORDED`] when the set is full. (Not an `Option`:
     /// the two paths join in one register.)
     #[inline(always)]
     pub(crate) fn push(&self, entry: &SlotView) -> u64 {
@@ -375,8 +376,8 @@ impl HeldSet {
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
         let (meta, far) = words.packed();
         // The rare cases: the inline slots all in use, backtraces to capture, a record that
-        // cannot be packed. (Two tests: one `or` of the two measured slower, by where it put the
-        // code.)
+        // cannot be packed. Two tests, not one `or` of the two: the `or` moves the rare call into
+        // the hot path's layout, which costs the hot path.
         if state & (DEEP | BACKTRACES) != 0 || far != 0 {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
@@ -436,7 +437,7 @@ impl HeldSet {
             state = self.state();
             if (state & LEN) as usize >= CAPACITY {
                 self.overflow();
-                return NOT_RECORDED;
+                return UNRECORDED;
             }
             max = max.max(max_key_of(state));
             // A full set kept no origin for this record (see `note_origin`): none is known.
@@ -752,7 +753,7 @@ mod tests {
             restores.push(set.push(&record(i)));
         }
         assert!(set.spilled().is_some());
-        assert_eq!(set.push(&record(0)), NOT_RECORDED, "a full set records no more");
+        assert_eq!(set.push(&record(0)), UNRECORDED, "a full set records no more");
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, (0..CAPACITY).map(|i| fields(&record(i))).collect::<Vec<_>>());
         assert!(set.holds(record(40).addr) && set.holds(record(3).addr) && !set.holds(0x8));

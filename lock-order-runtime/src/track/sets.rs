@@ -49,8 +49,9 @@ pub(crate) fn records() -> (usize, usize) {
     (list.in_use, list.made)
 }
 
-/// A set no thread or task owns, never written: what records of nothing point to.
-pub(crate) static DETACHED: HeldSet = HeldSet::new();
+/// A set no thread or task owns, never written: where an unrecorded [`Held`](crate::check::Held)
+/// points.
+pub(crate) static UNRECORDED_SET: HeldSet = HeldSet::new();
 
 impl HeldSet {
     /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
