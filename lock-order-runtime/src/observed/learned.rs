@@ -7,8 +7,10 @@ use std::panic::Location;
 use std::sync::{Mutex as StdMutex, OnceLock};
 
 use crate::class::ClassInfo;
-use crate::observed::{key_of, learning, Graph, GraphSize, Key, ObservedEdge, ObservedLock};
-use crate::observed::{MAX_EDGES, MAX_INSTANCE_EDGES, MAX_LOCKS};
+use crate::observed::graph::{key_of, Graph, GraphSize, Key, ObservedEdge, ObservedLock};
+use crate::observed::graph::{MAX_EDGES, MAX_INSTANCE_EDGES, MAX_LOCKS};
+use crate::observed::suggest::suggest_from;
+use crate::observed::switch::learning;
 use crate::track::LockKind;
 
 /// One end of an edge to learn: a lock, and where it was acquired.
@@ -100,7 +102,7 @@ pub(crate) struct Learned {
 pub(crate) fn graph() -> &'static StdMutex<Learned> {
     static GRAPH: OnceLock<StdMutex<Learned>> = OnceLock::new();
     GRAPH.get_or_init(|| {
-        crate::observed::exit::register();
+        register_exit();
         StdMutex::new(Learned::default())
     })
 }
@@ -374,4 +376,152 @@ fn learn_slow(
         let _ = KNOWN.try_with(|k| k[slot].set(print));
     }
     cycle
+}
+
+// Writing the suggestion at exit, when `LOCK_RANK_SUGGEST` names a file.
+//
+// A process ends through `exit` (returning from `main` calls it, and so does the `cargo test`
+// harness once its tests are done), which runs the functions registered with the C library's
+// `atexit` before the process goes: one is registered when the graph is first used. Statics are
+// never dropped, so no `Drop` could do this. A process that aborts, is killed or `_exit`s
+// writes nothing.
+fn register_exit() {
+    if std::env::var_os("LOCK_RANK_SUGGEST").is_none() {
+        return;
+    }
+    #[cfg(any(unix, windows))]
+    {
+        extern "C" {
+            fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+        }
+        // SAFETY: `atexit` is the C library's, linked into every Rust program on these
+        // platforms, and takes a function that takes and returns nothing, as declared;
+        // `write_at_exit` cannot unwind (an `extern "C"` function aborts instead).
+        let _ = unsafe { atexit(write_at_exit) };
+    }
+}
+
+extern "C" fn write_at_exit() {
+    let Some(path) = std::env::var_os("LOCK_RANK_SUGGEST") else { return };
+    let path = path.to_string_lossy().replace("%p", &std::process::id().to_string());
+    if let Err(error) = std::fs::write(
+        &path,
+        suggest_from(&graph().lock().unwrap_or_else(|e| e.into_inner()).public()).to_string(),
+    ) {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "lock-rank: cannot write the suggested order to {path}: {error}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observed::suggest_from;
+
+    static RANKED_LOW: ClassInfo = ClassInfo::__new("LOW", 1, file!(), line!(), module_path!(), "");
+    static RANKED_HIGH: ClassInfo = ClassInfo::__new("HIGH", 9, file!(), line!(), module_path!(), "");
+
+    /// An unranked lock made at `site`, instance `instance`, acquired at `at`.
+    fn unranked(
+        site: &'static Location<'static>,
+        instance: usize,
+        at: &'static Location<'static>,
+    ) -> Endpoint {
+        Endpoint::new(None, Some(site), Some(|| "u32"), LockKind::Mutex, instance, at)
+    }
+
+    fn ranked(class: &'static ClassInfo, at: &'static Location<'static>) -> Endpoint {
+        Endpoint::new(Some(class), None, None, LockKind::Mutex, 1, at)
+    }
+
+    #[test]
+    fn the_opposite_order_closes_a_cycle_with_the_sites_of_the_first() {
+        let (a, b) = (Location::caller(), Location::caller());
+        let (held_at, acquired_at, later) = (Location::caller(), Location::caller(), Location::caller());
+        let mut graph = Learned::default();
+        assert!(graph.learn(&unranked(a, 1, held_at), &unranked(b, 2, acquired_at), true).0.is_none());
+        assert!(graph.learn(&unranked(a, 1, later), &unranked(b, 2, later), true).0.is_none(), "known");
+        // Asked ahead of the acquire, the cycle is found and not learned; asked again, too.
+        for commit in [false, true] {
+            let chain = graph.learn(&unranked(b, 2, later), &unranked(a, 1, later), commit).0.unwrap();
+            assert_eq!(chain.len(), 1);
+            assert!(std::ptr::eq(chain[0].held_at.unwrap(), held_at));
+            assert!(std::ptr::eq(chain[0].acquired_at.unwrap(), acquired_at));
+        }
+        assert!(
+            graph.learn(&unranked(b, 2, later), &unranked(a, 1, later), true).0.is_none(),
+            "reported once"
+        );
+        let suggestion = suggest_from(&graph.public());
+        assert_eq!(suggestion.cycles.len(), 1);
+    }
+
+    #[test]
+    fn a_chain_is_found_through_every_lock_and_through_the_declared_ranks() {
+        let [a, b, c] = [Location::caller(), Location::caller(), Location::caller()];
+        let at = Location::caller();
+        let mut graph = Learned::default();
+        graph.learn(&unranked(a, 1, at), &unranked(b, 2, at), true);
+        graph.learn(&unranked(b, 2, at), &unranked(c, 3, at), true);
+        let chain = graph.learn(&unranked(c, 3, at), &unranked(a, 1, at), true).0.unwrap();
+        assert_eq!(chain.len(), 2);
+        // HIGH held, then the unranked `u`; `u` held, then LOW: LOW is declared before HIGH.
+        let u = Location::caller();
+        assert!(graph.learn(&ranked(&RANKED_HIGH, at), &unranked(u, 9, at), true).0.is_none());
+        let _ = graph.learn(&ranked(&RANKED_LOW, at), &unranked(a, 1, at), true);
+        let chain = graph.learn(&unranked(u, 9, at), &ranked(&RANKED_LOW, at), true).0.unwrap();
+        assert_eq!(chain.len(), 2, "LOW before HIGH by rank, HIGH before u: {chain:?}");
+        assert!(chain[0].held_at.is_none() && chain[1].held_at.is_some());
+        let suggestion = suggest_from(&graph.public());
+        assert_eq!(suggestion.contradicted.len(), 1, "{suggestion}");
+    }
+
+    #[test]
+    fn instances_of_one_site_in_both_orders_are_a_cycle_and_the_oldest_pairs_are_forgotten() {
+        let (site, at) = (Location::caller(), Location::caller());
+        let mut graph = Learned::default();
+        assert!(graph.learn(&unranked(site, 10, at), &unranked(site, 20, at), true).0.is_none());
+        assert!(graph.learn(&unranked(site, 20, at), &unranked(site, 30, at), true).0.is_none());
+        let chain = graph.learn(&unranked(site, 20, at), &unranked(site, 10, at), true).0.unwrap();
+        assert!(chain[0].between_instances);
+        for i in 0..MAX_INSTANCE_EDGES * 2 {
+            graph.learn(&unranked(site, 1000 + 2 * i, at), &unranked(site, 1001 + 2 * i, at), true);
+        }
+        assert_eq!(graph.size().instance_edges, MAX_INSTANCE_EDGES);
+        assert_eq!(graph.size().locks, 1);
+        assert!(graph.learn(&unranked(site, 30, at), &unranked(site, 20, at), true).0.is_none(), "forgotten");
+        let suggestion = suggest_from(&graph.public());
+        assert_eq!(suggestion.nested_instances.len(), 1);
+    }
+
+    #[test]
+    fn the_suggested_ranks_follow_every_edge() {
+        let sites = [
+            Location::caller(),
+            Location::caller(),
+            Location::caller(),
+            Location::caller(),
+            Location::caller(),
+        ];
+        let at = Location::caller();
+        let mut graph = Learned::default();
+        // 3 -> 1 -> 4 -> 0, 3 -> 2 -> 0.
+        for (from, to) in [(3, 1), (1, 4), (4, 0), (3, 2), (2, 0)] {
+            let (f, t) = (unranked(sites[from], from, at), unranked(sites[to], to, at));
+            assert!(graph.learn(&f, &t, true).0.is_none());
+        }
+        let suggestion = suggest_from(&graph.public());
+        let rank = |i: usize| {
+            suggestion
+                .ranks
+                .iter()
+                .find(|(l, _, _)| l.created().is_some_and(|s| std::ptr::eq(s, sites[i])))
+                .unwrap()
+                .2
+        };
+        for (from, to) in [(3, 1), (1, 4), (4, 0), (3, 2), (2, 0)] {
+            assert!(rank(from) < rank(to), "{suggestion}");
+        }
+        assert!(suggestion.cycles.is_empty());
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::class::ClassInfo;
-use crate::observed::{Graph, ObservedEdge, ObservedLock};
+use crate::observed::graph::{Graph, ObservedEdge, ObservedLock};
 
 /// A lock order consistent with everything learned, to paste: see [`suggest`].
 #[derive(Clone, Debug, Default)]

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, RwLock as StdRwLock};
 
-use crate::report::{Violation, ViolationKind};
+use crate::report::violation::{Violation, ViolationKind};
 use crate::track::acquisition::Access;
 
 /// What happens when a violation is caught.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::report::{Violation, ViolationKind};
+use crate::report::violation::{Violation, ViolationKind};
 use crate::track::acquisition::{Access, Acquisition};
 
 impl Access {
