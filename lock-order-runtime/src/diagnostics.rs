@@ -6,7 +6,6 @@
 //! the running program) to call from any thread, including while the others are stuck.
 
 use std::fmt;
-use std::sync::PoisonError;
 use std::time::Duration;
 
 use crate::holder::Holder;
@@ -157,107 +156,6 @@ pub fn assert_no_locks_held() {
         message.push_str("  help: release these guards first (drop them, or end their scope)");
         panic!("{message}");
     }
-}
-
-/// A timed acquire that gave up: names the lock, its rank, and who holds it since where.
-///
-/// ```
-/// use std::time::Duration;
-/// use lock_rank::{lock_rank, Mutex, TimedLockError};
-///
-/// #[lock_rank(1)]
-/// static JOURNAL: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-///
-/// let held = JOURNAL.lock().unwrap();
-/// let attempt = std::thread::spawn(|| match JOURNAL.try_lock_for(Duration::from_millis(20)) {
-///     Err(TimedLockError::Timeout(timeout)) => timeout.to_string(),
-///     _ => unreachable!("the journal is held"),
-/// })
-/// .join()
-/// .unwrap();
-/// assert!(attempt.starts_with("lock timeout: `JOURNAL` (rank 1) not acquired within 20ms"));
-/// if lock_rank::CHECKS_ENABLED {
-///     assert!(attempt.contains("held by thread `main`"));
-/// }
-/// drop(held);
-/// ```
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct LockTimeout {
-    /// The lock that was not acquired, with the site requesting it.
-    pub lock: Acquisition,
-    /// How long the acquire waited.
-    pub waited: Duration,
-    /// Who held the lock when the acquire gave up (empty without checks).
-    pub holders: Vec<LockHolder>,
-}
-
-impl fmt::Display for LockTimeout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "lock timeout: {} not acquired within {:?}", self.lock.short(), self.waited)?;
-        writeln!(f, "  requested at {}", self.lock.site)?;
-        if self.holders.is_empty() {
-            if crate::CHECKS_ENABLED {
-                write!(f, "  holder: none recorded (the lock was released as the wait ended)")
-            } else {
-                write!(f, "  holder: unknown (lock-rank checks are off in this build)")
-            }
-        } else {
-            let holders: Vec<String> = self.holders.iter().map(|h| format!("  {h}")).collect();
-            write!(f, "{}", holders.join("\n"))
-        }
-    }
-}
-
-impl std::error::Error for LockTimeout {}
-
-/// Why a timed acquire (`try_lock_for`, `try_read_for`, `try_write_for`) failed.
-///
-/// ```
-/// use std::time::Duration;
-/// let m: lock_rank::Mutex<u8> = lock_rank::Mutex::new(0);
-/// assert!(m.try_lock_for(Duration::from_millis(5)).is_ok());
-/// ```
-#[non_exhaustive]
-pub enum TimedLockError<G> {
-    /// The lock was taken, but a holder had panicked: as std's `TryLockError::Poisoned`.
-    Poisoned(PoisonError<G>),
-    /// The lock was not free within the time given.
-    Timeout(LockTimeout),
-}
-
-/// The result of a timed acquire.
-pub type TimedLockResult<G> = Result<G, TimedLockError<G>>;
-
-impl<G> fmt::Debug for TimedLockError<G> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TimedLockError::Poisoned(_) => f.write_str("Poisoned(..)"),
-            TimedLockError::Timeout(timeout) => f.debug_tuple("Timeout").field(timeout).finish(),
-        }
-    }
-}
-
-impl<G> fmt::Display for TimedLockError<G> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TimedLockError::Poisoned(_) => f.write_str("poisoned lock: another task failed inside"),
-            TimedLockError::Timeout(timeout) => fmt::Display::fmt(timeout, f),
-        }
-    }
-}
-
-impl<G> std::error::Error for TimedLockError<G> {}
-
-impl<G> From<PoisonError<G>> for TimedLockError<G> {
-    fn from(poisoned: PoisonError<G>) -> Self {
-        TimedLockError::Poisoned(poisoned)
-    }
-}
-
-/// The error of a timed acquire of `request` that waited `waited` in vain.
-pub(crate) fn timed_out(request: &crate::check::Request, waited: Duration) -> LockTimeout {
-    LockTimeout { lock: request.acquisition(), waited, holders: holders_of(request.addr) }
 }
 
 /// Who holds the lock at `address` now, found in every thread's and task's record.

@@ -25,15 +25,11 @@ mod class;
 pub mod registry;
 
 // The lock families.
-mod condvar;
 #[cfg(feature = "lock_api")]
 pub mod lock_api;
-mod mutex;
 #[cfg(feature = "parking_lot")]
 pub mod parking_lot;
-mod poison;
-mod rwlock;
-mod timed;
+mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
@@ -64,15 +60,13 @@ mod context {
 pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedClass, RankedLock, Unranked};
-pub use condvar::Condvar;
-pub use diagnostics::{
-    assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder, LockTimeout, TimedLockError,
-    TimedLockResult,
-};
-pub use mutex::{Mutex, MutexGuard};
+pub use diagnostics::{assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder};
 pub use report::{set_policy, with_policy, Policy, Violation, ViolationKind};
-pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
+pub use sync::condvar::Condvar;
+pub use sync::mutex::{Mutex, MutexGuard};
+pub use sync::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use sync::timed::{LockTimeout, TimedLockError, TimedLockResult};
 pub use track::{Access, Acquisition, Holder, LockKind};
 
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.

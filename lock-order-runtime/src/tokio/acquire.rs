@@ -133,8 +133,8 @@ pub(crate) async fn within<O>(
     request: Request,
     timeout: std::time::Duration,
     acquiring: impl Future<Output = O>,
-) -> Result<O, crate::diagnostics::LockTimeout> {
+) -> Result<O, crate::sync::timed::LockTimeout> {
     ::tokio::time::timeout(timeout, acquiring)
         .await
-        .map_err(|_| crate::diagnostics::timed_out(&request, timeout))
+        .map_err(|_| crate::sync::timed::timed_out(&request, timeout))
 }

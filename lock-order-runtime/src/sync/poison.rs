@@ -3,7 +3,7 @@
 use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 
 use crate::check::Held;
-use crate::diagnostics::{LockTimeout, TimedLockError, TimedLockResult};
+use crate::sync::timed::{LockTimeout, TimedLockError, TimedLockResult};
 
 /// Maps the guard inside a `LockResult`, keeping the poison flag.
 #[inline(always)]

@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use crate::check::{self, Held, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::diagnostics::TimedLockResult;
-use crate::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::report::{Access, LockKind};
-use crate::timed::lock_timed;
+use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
+use crate::sync::timed::{lock_timed, TimedLockResult};
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
 ///

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::check::{Held, Rewait};
 use crate::class::LockClass;
-use crate::mutex::MutexGuard;
-use crate::poison::map_result;
+use crate::sync::mutex::MutexGuard;
+use crate::sync::poison::map_result;
 
 /// A condition variable for [`Mutex`](crate::Mutex)es of this crate.
 ///
