@@ -33,27 +33,11 @@ mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 
-// Diagnostics.
+// Diagnostics: dumps, the watchdog, the signal handler.
 mod diagnostics;
 #[cfg(all(unix, feature = "signal"))]
-pub mod signal;
-pub mod watchdog;
-
-// Old paths, until the lock families and diagnostics import from `track`.
-#[cfg(lock_rank_checked)]
-#[allow(unused_imports)]
-mod held {
-    pub(crate) use crate::track::held_set::{HeldSet, Wait};
-    pub(crate) use crate::track::sets::{all_sets, records, thread_set, UNRECORDED_SET as DETACHED};
-    pub(crate) use crate::track::slot::SlotView;
-}
-mod holder {
-    pub(crate) use crate::track::Holder;
-}
-#[cfg(lock_rank_checked)]
-mod context {
-    pub(crate) use crate::track::current::current_set;
-}
+pub use diagnostics::signal;
+pub use diagnostics::watchdog;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -94,7 +94,7 @@ pub(crate) struct Reacquire {
 
 impl Reacquire {
     /// Checks the re-acquire of a lock given up, which blocks on the lock from now on.
-    #[allow(dead_code)] // until the lock_api guards use it
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api guards
     #[inline]
     #[track_caller]
     pub(crate) fn check(request: Request) -> Reacquire {

@@ -24,36 +24,31 @@ pub(crate) use unchecked::*;
 
 pub(crate) use crate::track::Request;
 
-// Old names, until the lock families follow.
-pub(crate) type Rewait = Reacquire;
-#[cfg(lock_rank_checked)]
-impl Held {
-    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
-    #[inline(always)]
-    pub(crate) fn detached() -> Held {
-        Held::unrecorded()
-    }
-    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))]
-    #[inline(always)]
-    pub(crate) fn is_detached(&self) -> bool {
-        self.is_unrecorded()
-    }
+/// When a blocking acquire checks and records its uncontended case: before the lock's try, or
+/// after it. A constant at every call, so one of the two paths is compiled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordAt {
+    /// A ranked lock is checked and recorded before its try, an unranked one after (its check
+    /// scans the locks held, which a successful exclusive try spares it). For locks whose try is
+    /// one compare-and-swap: std's, and parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
+    ///
+    /// The record's stores then go out ahead of the lock's atomic instruction, which has to wait
+    /// for them anyway, instead of between it and the next lock's. When the try fails the record
+    /// is taken back before the acquire goes on to block, so its only trace is that for the few
+    /// nanoseconds of a failing try the lock also shows as held by this thread; dumps and holder
+    /// lists settle such conflicts (see `diagnostics::busy::busy_sets`).
+    BeforeTry,
+    /// Every lock is checked and recorded once its try has taken it: for the `lock_api` locks,
+    /// whose `try_lock` may read the lock word before its compare-and-swap (parking_lot's does),
+    /// so that stores ahead of it would not overlap with it. The check's loads then follow the
+    /// lock's atomic instruction instead of holding it back, and a successful exclusive try
+    /// proves the lock was not already held by this thread, so an unranked lock skips its scan.
+    AfterTry,
 }
-// Old path, until diagnostics imports it from `track`.
-#[cfg(lock_rank_checked)]
-pub(crate) use crate::track::slot::to_acquisition;
 
 /// Runs a blocking acquire under the check: `try_now` first (the uncontended case, which never
-/// marks the thread as waiting), then `block` with the thread marked as waiting. For locks whose
-/// try is one compare-and-swap: std's, and parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
-///
-/// A ranked lock is checked and recorded before its try: the record's stores then go out ahead of
-/// the lock's atomic instruction, which has to wait for them anyway, instead of between it and the
-/// next lock's (8 nested locks measured about 0.1 of std's time cheaper this way; see
-/// `benches/peers.rs`). When the try fails the record is taken back before the acquire goes on to
-/// block, so its only trace is that for the few nanoseconds of a failing try the lock also shows
-/// as held by this thread; dumps and holder lists settle such conflicts (see
-/// `diagnostics::imp::busy_sets`). An unranked lock is checked once taken, as in [`lock_with_after`].
+/// marks the thread as waiting), checked and recorded as `record` says, then, if the try fails,
+/// `block` with the thread marked as waiting.
 ///
 /// On a violation the lock is not taken (or is given back) before the report, so a report and its
 /// policy see the same state as for an acquire checked before it blocks, which is what happens
@@ -62,40 +57,13 @@ pub(crate) use crate::track::slot::to_acquisition;
 #[cfg_attr(lock_rank_checked, track_caller)]
 pub(crate) fn lock_with<G>(
     request: Request,
-    try_now: impl FnOnce() -> Option<G>,
-    block: impl FnOnce() -> G,
-) -> (G, Held) {
-    lock_checked(request, true, try_now, block)
-}
-
-/// [`lock_with`], checking the uncontended case once the lock is taken, ranked or not: for the
-/// `lock_api` locks, whose `try_lock` may read the lock word before its compare-and-swap
-/// (parking_lot's does), where recording ahead of it measured no faster. The check's loads then
-/// follow the lock's atomic instruction instead of holding it back, and a successful exclusive try
-/// proves the lock was not already held by this thread, so an unranked lock skips its scan.
-#[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
-#[inline(always)]
-#[cfg_attr(lock_rank_checked, track_caller)]
-pub(crate) fn lock_with_after<G>(
-    request: Request,
-    try_now: impl FnOnce() -> Option<G>,
-    block: impl FnOnce() -> G,
-) -> (G, Held) {
-    lock_checked(request, false, try_now, block)
-}
-
-#[inline(always)]
-#[cfg_attr(lock_rank_checked, track_caller)]
-fn lock_checked<G>(
-    request: Request,
-    ahead: bool,
+    record: RecordAt,
     try_now: impl FnOnce() -> Option<G>,
     block: impl FnOnce() -> G,
 ) -> (G, Held) {
     #[cfg(lock_rank_checked)]
     {
-        // Constants at every call: one of the two branches is compiled.
-        if ahead && request.class.is_some() {
+        if matches!(record, RecordAt::BeforeTry) && request.class.is_some() {
             if let Some(held) = record_in_order(request, false) {
                 match try_now() {
                     Some(guard) => return (guard, held),
@@ -119,7 +87,7 @@ fn lock_checked<G>(
     }
     #[cfg(not(lock_rank_checked))]
     {
-        let _ = (request, ahead, try_now);
+        let _ = (request, record, try_now);
         (block(), Held)
     }
 }

@@ -6,10 +6,10 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{lock_timed, GivenUp, Marker, RawMutex, RawMutexFair, RawMutexTimed, Record};
-use crate::check::{self, Request};
+use super::{lock_timed, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed, RestoreOnUnwind};
+use crate::check::{self, RecordAt, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 
 /// A mutex over any [`RawMutex`] with a place in the lock order: `lock_api::Mutex<R, T>` plus a
 /// class.
@@ -49,7 +49,7 @@ pub struct Mutex<R, T: ?Sized, C: LockClass = Unranked> {
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> {
     // Declared first: dropped first, so the record goes before the lock does.
-    pub(crate) record: Record,
+    pub(crate) record: GuardRecord,
     pub(crate) inner: ::lock_api::MutexGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -67,7 +67,7 @@ pub struct MutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> 
 /// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MappedMutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedMutexGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -138,7 +138,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
                 Some(inner) => inner,
                 None => member.wait_for(|| lock.inner.lock()),
             };
-            guards[i] = Some(MutexGuard::new(inner, Record::new(member.acquired())));
+            guards[i] = Some(MutexGuard::new(inner, GuardRecord::new(member.acquired())));
         }
         guards.into_iter().map(|g| g.expect("every lock was taken")).collect()
     }
@@ -221,6 +221,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             // as any other, shown as waiting.
             let (inner, held) = check::lock_with(
                 request,
+                RecordAt::BeforeTry,
                 || {
                     use ::lock_api::RawMutexTimed;
                     // SAFETY: the mutex was just taken, by this thread.
@@ -229,10 +230,11 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
                 },
                 || self.inner.lock(),
             );
-            return MutexGuard::new(inner, Record::new(held));
+            return MutexGuard::new(inner, GuardRecord::new(held));
         }
-        let (inner, held) = check::lock_with_after(request, || self.inner.try_lock(), || self.inner.lock());
-        MutexGuard::new(inner, Record::new(held))
+        let (inner, held) =
+            check::lock_with(request, RecordAt::AfterTry, || self.inner.try_lock(), || self.inner.lock());
+        MutexGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Acquires the mutex if it is free right now. Never a violation (it cannot block), but once
@@ -251,7 +253,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_lock()?;
-        Some(MutexGuard::new(inner, Record::new(check::record_try(self.request(site)))))
+        Some(MutexGuard::new(inner, GuardRecord::new(check::record_try(self.request(site)))))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -317,7 +319,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             || self.inner.try_lock(),
             || self.inner.try_lock_for(timeout),
         )?;
-        Some(MutexGuard::new(inner, Record::new(held)))
+        Some(MutexGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Acquires the mutex, waiting until `deadline` at the latest; as
@@ -337,7 +339,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             || self.inner.try_lock(),
             || self.inner.try_lock_until(deadline),
         )?;
-        Some(MutexGuard::new(inner, Record::new(held)))
+        Some(MutexGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -427,7 +429,7 @@ impl<R: RawMutex, T: ?Sized + fmt::Debug, C: LockClass> fmt::Debug for Mutex<R, 
 
 impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C> {
     #[inline(always)]
-    fn new(inner: ::lock_api::MutexGuard<'a, R, T>, record: Record) -> Self {
+    fn new(inner: ::lock_api::MutexGuard<'a, R, T>, record: GuardRecord) -> Self {
         MutexGuard { record, inner, marker: PhantomData }
     }
 
@@ -497,9 +499,10 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) = ::lock_api::MutexGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::MutexGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -537,10 +540,10 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::MutexGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::MutexGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -560,9 +563,9 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::MutexGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 

@@ -8,13 +8,13 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::{
-    lock_timed, GivenUp, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
+    lock_timed, GuardRecord, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
     RawRwLockRecursiveTimed, RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade,
-    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, Record,
+    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, RestoreOnUnwind,
 };
-use crate::check::{self, Held, Request};
+use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 
 /// A reader-writer lock over any [`RawRwLock`] with a place in the lock order:
 /// `lock_api::RwLock<R, T>` plus a class.
@@ -53,7 +53,7 @@ pub struct RwLock<R, T: ?Sized, C: LockClass = Unranked> {
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -68,7 +68,7 @@ pub struct RwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unra
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockWriteGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -85,7 +85,7 @@ pub struct RwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unr
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockUpgradableReadGuard<'a, R: RawRwLockUpgrade, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockUpgradableReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -99,7 +99,7 @@ pub struct RwLockUpgradableReadGuard<'a, R: RawRwLockUpgrade, T: ?Sized + 'a, C:
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct MappedRwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedRwLockReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -114,7 +114,7 @@ pub struct MappedRwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass 
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct MappedRwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedRwLockWriteGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -209,12 +209,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
+            RecordAt::AfterTry,
             || self.inner.try_read(),
             || self.inner.read(),
         );
-        RwLockReadGuard::new(inner, Record::new(held))
+        RwLockReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Locks for exclusive writing, blocking while anyone holds it; checked first.
@@ -230,12 +231,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> RwLockWriteGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
+            RecordAt::AfterTry,
             || self.inner.try_write(),
             || self.inner.write(),
         );
-        RwLockWriteGuard::new(inner, Record::new(held))
+        RwLockWriteGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Locks for reading if that is possible right now. Never a violation.
@@ -251,7 +253,10 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read()?;
-        Some(RwLockReadGuard::new(inner, Record::new(check::record_try(self.request(site, Access::Shared)))))
+        Some(RwLockReadGuard::new(
+            inner,
+            GuardRecord::new(check::record_try(self.request(site, Access::Shared))),
+        ))
     }
 
     /// Locks for writing if that is possible right now. Never a violation.
@@ -269,7 +274,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         let inner = self.inner.try_write()?;
         Some(RwLockWriteGuard::new(
             inner,
-            Record::new(check::record_try(self.request(site, Access::Exclusive))),
+            GuardRecord::new(check::record_try(self.request(site, Access::Exclusive))),
         ))
     }
 
@@ -343,7 +348,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read(),
             || self.inner.try_read_for(timeout),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for reading, waiting until `deadline` at the latest. Never a violation.
@@ -362,7 +367,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read(),
             || self.inner.try_read_until(deadline),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for writing, waiting at most `timeout`. Never a violation; recorded once taken.
@@ -382,7 +387,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_write(),
             || self.inner.try_write_for(timeout),
         )?;
-        Some(RwLockWriteGuard::new(inner, Record::new(held)))
+        Some(RwLockWriteGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for writing, waiting until `deadline` at the latest. Never a violation.
@@ -401,7 +406,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_write(),
             || self.inner.try_write_until(deadline),
         )?;
-        Some(RwLockWriteGuard::new(inner, Record::new(held)))
+        Some(RwLockWriteGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -426,14 +431,15 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         #[cfg(lock_rank_checked)]
         if reads_already(request.addr) {
             let inner = self.inner.read_recursive();
-            return RwLockReadGuard::new(inner, Record::new(check::record_try(request)));
+            return RwLockReadGuard::new(inner, GuardRecord::new(check::record_try(request)));
         }
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             request,
+            RecordAt::AfterTry,
             || self.inner.try_read_recursive(),
             || self.inner.read_recursive(),
         );
-        RwLockReadGuard::new(inner, Record::new(held))
+        RwLockReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// [`read_recursive`](Self::read_recursive) if that is possible right now. Never a violation.
@@ -449,7 +455,10 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     pub fn try_read_recursive(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read_recursive()?;
-        Some(RwLockReadGuard::new(inner, Record::new(check::record_try(self.request(site, Access::Shared)))))
+        Some(RwLockReadGuard::new(
+            inner,
+            GuardRecord::new(check::record_try(self.request(site, Access::Shared))),
+        ))
     }
 }
 
@@ -470,7 +479,7 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read_recursive(),
             || self.inner.try_read_recursive_for(timeout),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// [`read_recursive`](Self::read_recursive), waiting until `deadline` at the latest. Never a
@@ -490,7 +499,7 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read_recursive(),
             || self.inner.try_read_recursive_until(deadline),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -509,12 +518,13 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Upgradable),
+            RecordAt::AfterTry,
             || self.inner.try_upgradable_read(),
             || self.inner.upgradable_read(),
         );
-        RwLockUpgradableReadGuard::new(inner, Record::new(held))
+        RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// An upgradable read if that is possible right now. Never a violation.
@@ -531,7 +541,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         let site = Location::caller();
         let inner = self.inner.try_upgradable_read()?;
         let held = check::record_try(self.request(site, Access::Upgradable));
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -555,7 +565,7 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_upgradable_read(),
             || self.inner.try_upgradable_read_for(timeout),
         )?;
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// An upgradable read, waiting until `deadline` at the latest. Never a violation.
@@ -577,7 +587,7 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_upgradable_read(),
             || self.inner.try_upgradable_read_until(deadline),
         )?;
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -668,7 +678,7 @@ macro_rules! rwlock_guard_common {
     ($guard:ident, $raw:ident, $access:expr) => {
         impl<'a, R: $raw + 'a, T: ?Sized + 'a, C: LockClass> $guard<'a, R, T, C> {
             #[inline(always)]
-            fn new(inner: ::lock_api::$guard<'a, R, T>, record: Record) -> Self {
+            fn new(inner: ::lock_api::$guard<'a, R, T>, record: GuardRecord) -> Self {
                 $guard { record, inner, marker: PhantomData }
             }
 
@@ -747,10 +757,10 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a, R,
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockReadGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockReadGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -788,10 +798,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -809,9 +819,9 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockReadGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -869,10 +879,10 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockWriteGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockWriteGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -896,7 +906,7 @@ impl<'a, R: RawRwLockDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGu
         let RwLockWriteGuard { record, inner, .. } = s;
         record.end();
         let inner = ::lock_api::RwLockWriteGuard::downgrade(inner);
-        RwLockReadGuard::new(inner, Record::new(check::record_try(request)))
+        RwLockReadGuard::new(inner, GuardRecord::new(check::record_try(request)))
     }
 }
 
@@ -917,7 +927,7 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass> RwLock
         let RwLockWriteGuard { record, inner, .. } = s;
         record.end();
         let inner = ::lock_api::RwLockWriteGuard::downgrade_to_upgradable(inner);
-        RwLockUpgradableReadGuard::new(inner, Record::new(check::record_try(request)))
+        RwLockUpgradableReadGuard::new(inner, GuardRecord::new(check::record_try(request)))
     }
 }
 
@@ -954,10 +964,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockWriteGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockWriteGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -975,9 +985,9 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockWriteGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -1011,7 +1021,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
             ::lock_api::RwLockUpgradableReadGuard::try_upgrade,
             ::lock_api::RwLockUpgradableReadGuard::upgrade,
         );
-        RwLockWriteGuard::new(inner, Record::new(held))
+        RwLockWriteGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Upgrades to a write if that is possible right now; otherwise the guard back. Never a
@@ -1034,7 +1044,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
         match ::lock_api::RwLockUpgradableReadGuard::try_upgrade(inner) {
             Ok(inner) => {
                 record.end();
-                Ok(RwLockWriteGuard::new(inner, Record::new(check::record_try(request))))
+                Ok(RwLockWriteGuard::new(inner, GuardRecord::new(check::record_try(request))))
             }
             Err(inner) => Err(RwLockUpgradableReadGuard { record, inner, marker }),
         }
@@ -1057,10 +1067,11 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockUpgradableReadGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::RwLockUpgradableReadGuard::unlocked(&mut s.inner, || {
+            (f(), given_up.check_reacquire())
+        });
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -1085,7 +1096,7 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
         let RwLockUpgradableReadGuard { record, inner, .. } = s;
         record.end();
         let inner = ::lock_api::RwLockUpgradableReadGuard::downgrade(inner);
-        RwLockReadGuard::new(inner, Record::new(check::record_try(request)))
+        RwLockReadGuard::new(inner, GuardRecord::new(check::record_try(request)))
     }
 
     /// Upgrades, runs `f` with write access, and downgrades back to the upgradable read.
@@ -1106,10 +1117,10 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
         let site = Location::caller();
         let exclusive = self.request_as(site, Access::Exclusive);
         let upgradable = self.request_as(site, Access::Upgradable);
-        let relock = GivenUp::new(&mut self.record, exclusive).relock();
+        let reacquire = RestoreOnUnwind::new(&mut self.record, exclusive).check_reacquire();
         let record = &mut self.record;
         let value = self.inner.with_upgraded(|value| {
-            record.set(relock.acquired());
+            record.set(reacquire.reacquired());
             f(value)
         });
         self.record.release();
@@ -1209,7 +1220,7 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
         match upgraded {
             Ok(inner) => {
                 record.end();
-                Ok(RwLockWriteGuard::new(inner, Record::new(pending.acquired())))
+                Ok(RwLockWriteGuard::new(inner, GuardRecord::new(pending.acquired())))
             }
             Err(inner) => Err(RwLockUpgradableReadGuard { record, inner, marker }),
         }
@@ -1248,10 +1259,11 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockUpgradableReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::RwLockUpgradableReadGuard::unlocked_fair(&mut s.inner, || {
+            (f(), given_up.check_reacquire())
+        });
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -1269,9 +1281,9 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockUpgradableReadGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -1418,7 +1430,7 @@ fn lock_from<S, G>(
 /// Whether this thread reads (or upgradably reads) the lock at `addr` already.
 #[cfg(lock_rank_checked)]
 fn reads_already(addr: usize) -> bool {
-    let set = crate::context::current_set();
+    let set = crate::track::current::current_set();
     set.holds(addr)
         && set
             .snapshot()

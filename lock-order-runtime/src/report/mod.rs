@@ -11,6 +11,3 @@ pub(crate) use policy::dispatch;
 pub use policy::{set_policy, with_policy, Policy};
 pub(crate) use text::write_backtrace;
 pub use violation::{Violation, ViolationKind};
-
-// Old paths, until the lock families import these from `track`.
-pub(crate) use crate::track::{Access, Acquisition, LockKind};

@@ -7,11 +7,11 @@ use std::panic::Location;
 use std::sync::{Arc, LockResult, TryLockResult};
 use std::time::Duration;
 
-use crate::check::{self, Held, Request};
+use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
 use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::sync::timed::{lock_timed, TimedLockResult};
+use crate::track::{Access, LockKind};
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
 ///
@@ -116,6 +116,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
+            RecordAt::BeforeTry,
             || taken(self.inner.try_read()),
             || self.inner.read(),
         );
@@ -136,6 +137,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
+            RecordAt::BeforeTry,
             || taken(self.inner.try_write()),
             || self.inner.write(),
         );

@@ -11,7 +11,7 @@ use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
 /// class.

@@ -12,7 +12,7 @@ use super::mutex::{guard_impls, guard_mut_impl};
 use super::{borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 
 type Inner<T> = ::tokio::sync::RwLock<T>;
 

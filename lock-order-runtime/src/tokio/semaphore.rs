@@ -11,7 +11,7 @@ use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
 use crate::check::{self, Held, Request};
 use crate::class::{ClassInfo, LockClass, Origin, RankedClass, RankedLock, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 
 type Inner = ::tokio::sync::Semaphore;
 
