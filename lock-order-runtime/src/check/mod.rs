@@ -27,6 +27,7 @@ pub(crate) use crate::track::Request;
 /// When a blocking acquire checks and records its uncontended case: before the lock's try, or
 /// after it. A constant at every call, so one of the two paths is compiled.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum RecordAt {
     /// A ranked lock is checked and recorded before its try, an unranked one after (its check
     /// scans the locks held, which a successful exclusive try spares it). For locks whose try is
@@ -63,7 +64,9 @@ pub(crate) fn lock_with<G>(
 ) -> (G, Held) {
     #[cfg(lock_rank_checked)]
     {
-        if matches!(record, RecordAt::BeforeTry) && request.class.is_some() {
+        // Compared as a number, not matched: inlining with a constant `record` then drops the
+        // other path, in unoptimized builds too, where a debug build's frame would grow by it.
+        if record as u8 == RecordAt::BeforeTry as u8 && request.class.is_some() {
             if let Some(held) = record_in_order(request, false) {
                 match try_now() {
                     Some(guard) => return (guard, held),

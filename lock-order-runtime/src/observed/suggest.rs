@@ -7,7 +7,7 @@ use std::fmt;
 use crate::class::ClassInfo;
 use crate::observed::graph::{Graph, ObservedEdge, ObservedLock};
 
-/// A lock order consistent with everything learned, to paste: see [`suggest`].
+/// A lock order consistent with everything learned, to paste: see [`suggest`](crate::observed::suggest).
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Suggestion {

@@ -21,7 +21,7 @@ pub enum ViolationKind {
 /// A broken locking rule, caught before the acquire blocked.
 ///
 /// Its `Display` is the report printed or panicked with; the fields let a
-/// [`Policy::Callback`] act on it.
+/// [`Policy::Callback`](crate::Policy::Callback) act on it.
 ///
 /// ```
 /// use std::sync::{Arc, Mutex as StdMutex};

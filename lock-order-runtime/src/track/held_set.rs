@@ -16,18 +16,13 @@
 //! (a ranked std lock, recorded just before its try: see `check::lock_with`) was being tried;
 //! `diagnostics` settles the conflicts such a try can show.
 //!
-//! Sets are never freed: they live in one global, push-only list, so a reader can walk the list
-//! at any time without a lock. A set given back (its thread exited, its task is done) goes onto a
-//! free list, from which the next claim takes it: claiming and giving back take constant time
-//! however many sets exist. Memory after a spike of live threads or tasks therefore stays at the
-//! spike's number of sets, reused by later owners.
+//! Sets are never freed; where they come from and go back to is `sets`' business.
 //!
 //! What a set costs: [`INLINE`] slots live in the set itself, 448 bytes in all on 64-bit targets
-//! (see the size assertion in `held_set`), enough for the hot path of nearly every program. A set that
+//! (see the size assertion below), enough for the hot path of nearly every program. A set that
 //! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
 //! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
-//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set. Sets
-//! are made [`CHUNK`] at a time, in one allocation.
+//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set.
 
 use std::backtrace::Backtrace;
 use std::ptr;
