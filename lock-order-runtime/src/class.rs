@@ -445,7 +445,7 @@ mod tests {
     #[test]
     fn a_request_takes_the_class_from_the_origin_when_the_type_has_none() {
         use crate::check::Request;
-        use crate::report::{Access, LockKind};
+        use crate::track::{Access, LockKind};
 
         let ranked: Mutex<u8, Shard> = Mutex::new(0);
         let site = Location::caller();

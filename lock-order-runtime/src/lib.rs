@@ -12,28 +12,33 @@
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The checker core, then what builds on it: the check, the reports, the learned order.
+mod track;
+
 mod check;
+mod report;
+
+pub mod observed;
+
+// The declared order.
 mod class;
-mod context;
-mod diagnostics;
-#[cfg(lock_rank_checked)]
-mod held;
-mod holder;
+pub mod registry;
+
+// The lock families.
 #[cfg(feature = "lock_api")]
 pub mod lock_api;
 #[cfg(feature = "parking_lot")]
 pub mod parking_lot;
-mod report;
-#[cfg(all(unix, feature = "signal"))]
-pub mod signal;
 mod sync;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 mod trait_impls;
-pub mod watchdog;
 
-pub mod observed;
-pub mod registry;
+// Diagnostics: dumps, the watchdog, the signal handler.
+mod diagnostics;
+#[cfg(all(unix, feature = "signal"))]
+pub use diagnostics::signal;
+pub use diagnostics::watchdog;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -41,13 +46,13 @@ pub mod __private;
 
 pub use class::{class_of, ClassInfo, LockClass, RankedClass, RankedLock, Unranked};
 pub use diagnostics::{assert_no_locks_held, dump, BlockedOn, Dump, HolderState, LockHolder};
-pub use holder::Holder;
-pub use report::{set_policy, with_policy, Access, Acquisition, LockKind, Policy, Violation, ViolationKind};
+pub use report::{set_policy, with_policy, Policy, Violation, ViolationKind};
 pub use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult, WaitTimeoutResult};
 pub use sync::condvar::Condvar;
 pub use sync::mutex::{Mutex, MutexGuard};
 pub use sync::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use sync::timed::{LockTimeout, TimedLockError, TimedLockResult};
+pub use track::{Access, Acquisition, Holder, LockKind};
 
 /// Whether acquires are checked in this build: `debug_assertions` or the `enforce` feature.
 ///
@@ -70,10 +75,10 @@ pub const CHECKS_ENABLED: bool = cfg!(lock_rank_checked);
 pub fn held_locks() -> Vec<Acquisition> {
     #[cfg(lock_rank_checked)]
     {
-        context::current_set()
+        track::current::current_set()
             .snapshot_with_backtraces()
             .into_iter()
-            .map(|(slot, backtrace)| check::to_acquisition(&slot, backtrace))
+            .map(|(slot, backtrace)| track::slot::to_acquisition(&slot, backtrace))
             .collect()
     }
     #[cfg(not(lock_rank_checked))]

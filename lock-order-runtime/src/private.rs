@@ -149,7 +149,7 @@ impl<K, L: Rankable> Rankable for std::collections::BTreeMap<K, L> {
 pub fn records_in_use() -> usize {
     #[cfg(lock_rank_checked)]
     {
-        crate::held::records().0
+        crate::track::sets::records().0
     }
     #[cfg(not(lock_rank_checked))]
     {
@@ -162,7 +162,7 @@ pub fn records_in_use() -> usize {
 pub fn records_made() -> usize {
     #[cfg(lock_rank_checked)]
     {
-        crate::held::records().1
+        crate::track::sets::records().1
     }
     #[cfg(not(lock_rank_checked))]
     {

@@ -66,41 +66,35 @@ pub use rwlock::{
     RwLockWriteGuard,
 };
 
-use crate::check::{self, Held, Pending, Request, Waiting};
+use crate::check::{self, Held, Reacquire, Request};
 
 /// Makes a guard `!Send` (and keeps it `Sync`), whatever the raw lock allows.
 type Marker<C> = PhantomData<(fn() -> C, GuardNoSend)>;
 
-pub(crate) use record::Record;
-#[cfg(feature = "parking_lot")]
-pub(crate) use record::Released;
+pub(crate) use record::GuardRecord;
 
 /// The record a guard keeps of its lock.
 #[cfg(lock_rank_checked)]
 mod record {
     use std::panic::Location;
 
-    use crate::check::{Held, Request, Rewait};
-    use crate::report::Access;
+    use crate::check::{Held, Reacquire, Request};
+    use crate::track::Access;
 
-    /// The record of the lock a guard holds; detached (see [`Held::detached`]) while the lock
-    /// is given up (inside `unlocked`, during a condition variable wait) or when another guard
-    /// has it (a re-entry). Dropping it releases the record, as `Held` does.
-    pub(crate) struct Record(Held);
+    /// The record of the lock a guard holds; unrecorded (see [`Held::unrecorded`]) while the
+    /// lock is given up (inside `unlocked`, during a condition variable wait) or when another
+    /// guard has it (a re-entry). Dropping it releases the record, as `Held` does.
+    pub(crate) struct GuardRecord(Held);
 
-    /// A record given up for a condition variable wait, with the re-acquire already checked.
-    #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-    pub(crate) type Released = Option<Rewait>;
-
-    impl Record {
+    impl GuardRecord {
         #[inline(always)]
         pub(crate) fn new(held: Held) -> Self {
-            Record(held)
+            GuardRecord(held)
         }
 
         #[inline(always)]
-        pub(crate) fn none() -> Self {
-            Record(Held::detached())
+        pub(crate) fn unrecorded() -> Self {
+            GuardRecord(Held::unrecorded())
         }
 
         /// The class the lock was recorded with: for a re-acquire through a guard, which cannot
@@ -113,7 +107,7 @@ mod record {
         /// Forgets the record: the lock is released or given up.
         #[inline]
         pub(crate) fn release(&mut self) {
-            drop(std::mem::replace(&mut self.0, Held::detached()));
+            drop(std::mem::replace(&mut self.0, Held::unrecorded()));
         }
 
         /// Forgets the record of a guard being taken apart.
@@ -132,14 +126,14 @@ mod record {
         /// where the lock was acquired.
         #[inline]
         pub(crate) fn reaccess(self, access: Access) -> Self {
-            Record(self.0.reaccess(access))
+            GuardRecord(self.0.reaccess(access))
         }
 
         /// Records the lock again after a panic while it was given up, unless an outer guard
         /// (of a re-entered mutex) records it.
         #[cold]
         pub(crate) fn restore(&mut self, request: Request) {
-            if self.0.is_detached() {
+            if self.0.is_unrecorded() {
                 *self = super::reentry(request);
             }
         }
@@ -148,18 +142,15 @@ mod record {
         /// ends it (requested at `site`) against what stays held.
         #[track_caller]
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-        pub(crate) fn release_for_wait(&mut self, site: &'static Location<'static>) -> Released {
-            let held = std::mem::replace(&mut self.0, Held::detached());
-            (!held.is_detached()).then(|| held.release_for_wait(site))
+        pub(crate) fn release_for_wait(&mut self, site: &'static Location<'static>) -> Reacquire {
+            std::mem::replace(&mut self.0, Held::unrecorded()).release_for_wait(site)
         }
 
-        /// The wait ended: the lock is held again.
+        /// The wait ended: the lock is held again (or, when nothing was recorded, still not).
         #[inline]
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-        pub(crate) fn reacquired(&mut self, released: Released) {
-            if let Some(rewait) = released {
-                self.0 = rewait.reacquired();
-            }
+        pub(crate) fn reacquired(&mut self, reacquire: Reacquire) {
+            self.0 = reacquire.reacquired();
         }
     }
 }
@@ -169,20 +160,16 @@ mod record {
 mod record {
     use std::panic::Location;
 
-    use crate::check::{Held, Request};
-    use crate::report::Access;
+    use crate::check::{Held, Reacquire, Request};
+    use crate::track::Access;
 
     /// Without checks, nothing: zero-sized.
-    pub(crate) struct Record;
+    pub(crate) struct GuardRecord;
 
-    /// Without checks, nothing.
-    #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-    pub(crate) struct Released;
-
-    impl Record {
+    impl GuardRecord {
         #[inline(always)]
         pub(crate) fn new(_held: Held) -> Self {
-            Record
+            GuardRecord
         }
         #[inline(always)]
         pub(crate) fn class(&self) -> Option<&'static crate::class::ClassInfo> {
@@ -202,69 +189,45 @@ mod record {
         pub(crate) fn restore(&mut self, _request: Request) {}
         #[inline(always)]
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-        pub(crate) fn release_for_wait(&mut self, _site: &'static Location<'static>) -> Released {
-            Released
+        pub(crate) fn release_for_wait(&mut self, _site: &'static Location<'static>) -> Reacquire {
+            Reacquire
         }
         #[inline(always)]
         #[cfg_attr(not(feature = "parking_lot"), allow(dead_code))]
-        pub(crate) fn reacquired(&mut self, _released: Released) {}
-    }
-}
-
-/// A re-acquire that passed its check after the lock was given up, waiting to be recorded once
-/// the lock is taken again. The thread shows as blocked on the lock meanwhile.
-struct Relock {
-    waiting: Waiting,
-    pending: Pending,
-}
-
-impl Relock {
-    #[inline]
-    #[cfg_attr(lock_rank_checked, track_caller)]
-    fn check(request: Request) -> Self {
-        let pending = check::check_blocking(request);
-        Relock { waiting: pending.waiting(), pending }
-    }
-
-    #[inline]
-    #[allow(clippy::drop_non_drop)] // `Waiting` does something on drop only with checks
-    fn acquired(self) -> Held {
-        let Relock { waiting, pending } = self;
-        drop(waiting);
-        pending.acquired()
+        pub(crate) fn reacquired(&mut self, _reacquire: Reacquire) {}
     }
 }
 
 /// A lock its guard gave up (`unlocked`, `bump`): the record is forgotten until the re-acquire
 /// is checked. Should a panic come first (from the closure, or from the check itself), the
 /// record is put back: the guard keeps the lock, which lock_api takes again while unwinding.
-struct GivenUp<'r> {
-    record: &'r mut Record,
+struct RestoreOnUnwind<'r> {
+    record: &'r mut GuardRecord,
     request: Request,
 }
 
-impl<'r> GivenUp<'r> {
+impl<'r> RestoreOnUnwind<'r> {
     #[inline]
-    fn new(record: &'r mut Record, request: Request) -> Self {
+    fn new(record: &'r mut GuardRecord, request: Request) -> Self {
         record.release();
-        GivenUp { record, request }
+        RestoreOnUnwind { record, request }
     }
 
     /// Checks the re-acquire, which blocks.
     #[inline]
     #[cfg_attr(lock_rank_checked, track_caller)]
-    fn relock(self) -> Relock {
-        let relock = Relock::check(self.request);
+    fn check_reacquire(self) -> Reacquire {
+        let reacquire = Reacquire::check(self.request);
         std::mem::forget(self);
-        relock
+        reacquire
     }
 
     /// Checks the re-acquire if it `blocks`; otherwise (a re-entry) there is nothing to check.
     #[inline]
     #[cfg_attr(lock_rank_checked, track_caller)]
-    fn relock_if(self, blocks: bool) -> Option<Relock> {
+    fn check_reacquire_if(self, blocks: bool) -> Option<Reacquire> {
         if blocks {
-            Some(self.relock())
+            Some(self.check_reacquire())
         } else {
             std::mem::forget(self);
             None
@@ -272,7 +235,7 @@ impl<'r> GivenUp<'r> {
     }
 }
 
-impl Drop for GivenUp<'_> {
+impl Drop for RestoreOnUnwind<'_> {
     fn drop(&mut self) {
         self.record.restore(self.request);
     }
@@ -308,10 +271,10 @@ fn lock_timed<G>(
 /// already (so recursion does not fill the held set), a new one when it does not (the outer guard
 /// was dropped first).
 #[inline]
-fn reentry(request: Request) -> Record {
+fn reentry(request: Request) -> GuardRecord {
     #[cfg(lock_rank_checked)]
-    if crate::context::current_set().holds(request.addr) {
-        return Record::none();
+    if crate::track::current::current_set().holds(request.addr) {
+        return GuardRecord::unrecorded();
     }
-    Record::new(check::record_try(request))
+    GuardRecord::new(check::record_try(request))
 }

@@ -6,10 +6,10 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{lock_timed, GivenUp, Marker, RawMutex, RawMutexFair, RawMutexTimed, Record};
-use crate::check::{self, Request};
+use super::{lock_timed, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed, RestoreOnUnwind};
+use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutex over any [`RawMutex`] with a place in the lock order: `lock_api::Mutex<R, T>` plus a
@@ -50,7 +50,7 @@ pub struct Mutex<R, T: ?Sized, C: LockClass = Unranked> {
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> {
     // Declared first: dropped first, so the record goes before the lock does.
-    pub(crate) record: Record,
+    pub(crate) record: GuardRecord,
     pub(crate) inner: ::lock_api::MutexGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -68,7 +68,7 @@ pub struct MutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> 
 /// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MappedMutexGuard<'a, R: RawMutex, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedMutexGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -139,7 +139,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
                 Some(inner) => inner,
                 None => member.wait_for(|| lock.inner.lock()),
             };
-            guards[i] = Some(MutexGuard::new(inner, Record::new(member.acquired())));
+            guards[i] = Some(MutexGuard::new(inner, GuardRecord::new(member.acquired())));
         }
         guards.into_iter().map(|g| g.expect("every lock was taken")).collect()
     }
@@ -222,6 +222,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             // as any other, shown as waiting.
             let (inner, held) = check::lock_with(
                 request,
+                RecordAt::BeforeTry,
                 || {
                     use ::lock_api::RawMutexTimed;
                     // SAFETY: the mutex was just taken, by this thread.
@@ -230,10 +231,11 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
                 },
                 || self.inner.lock(),
             );
-            return MutexGuard::new(inner, Record::new(held));
+            return MutexGuard::new(inner, GuardRecord::new(held));
         }
-        let (inner, held) = check::lock_with_after(request, || self.inner.try_lock(), || self.inner.lock());
-        MutexGuard::new(inner, Record::new(held))
+        let (inner, held) =
+            check::lock_with(request, RecordAt::AfterTry, || self.inner.try_lock(), || self.inner.lock());
+        MutexGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Acquires the mutex if it is free right now. Never a violation (it cannot block), but once
@@ -252,7 +254,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_lock()?;
-        Some(MutexGuard::new(inner, Record::new(check::record_try(self.request(site)))))
+        Some(MutexGuard::new(inner, GuardRecord::new(check::record_try(self.request(site)))))
     }
 
     /// A mutable reference to the value; no locking needed.
@@ -318,7 +320,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             || self.inner.try_lock(),
             || self.inner.try_lock_for(timeout),
         )?;
-        Some(MutexGuard::new(inner, Record::new(held)))
+        Some(MutexGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Acquires the mutex, waiting until `deadline` at the latest; as
@@ -338,7 +340,7 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
             || self.inner.try_lock(),
             || self.inner.try_lock_until(deadline),
         )?;
-        Some(MutexGuard::new(inner, Record::new(held)))
+        Some(MutexGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -404,7 +406,7 @@ lock_traits!(Debug [R: RawMutex, T: ?Sized + fmt::Debug, C: LockClass] Mutex<R, 
 
 impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C> {
     #[inline(always)]
-    fn new(inner: ::lock_api::MutexGuard<'a, R, T>, record: Record) -> Self {
+    fn new(inner: ::lock_api::MutexGuard<'a, R, T>, record: GuardRecord) -> Self {
         MutexGuard { record, inner, marker: PhantomData }
     }
 
@@ -474,9 +476,10 @@ impl<'a, R: RawMutex + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T, C>
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) = ::lock_api::MutexGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::MutexGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -514,10 +517,10 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::MutexGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::MutexGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -537,9 +540,9 @@ impl<'a, R: RawMutexFair + 'a, T: ?Sized + 'a, C: LockClass> MutexGuard<'a, R, T
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::MutexGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 

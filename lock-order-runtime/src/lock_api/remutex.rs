@@ -7,11 +7,12 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::{
-    lock_timed, reentry, GetThreadId, GivenUp, Marker, RawMutex, RawMutexFair, RawMutexTimed, Record,
+    lock_timed, reentry, GetThreadId, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed,
+    RestoreOnUnwind,
 };
-use crate::check::{self, Request};
+use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutex that the thread holding it may lock again, over any [`RawMutex`] and
@@ -64,7 +65,7 @@ pub struct ReentrantMutex<R, G, T: ?Sized, C: LockClass = Unranked> {
 /// ```
 #[must_use = "if unused the ReentrantMutex will immediately unlock"]
 pub struct ReentrantMutexGuard<'a, R: RawMutex, G: GetThreadId, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::ReentrantMutexGuard<'a, R, G, T>,
     marker: Marker<C>,
 }
@@ -80,7 +81,7 @@ pub struct ReentrantMutexGuard<'a, R: RawMutex, G: GetThreadId, T: ?Sized + 'a, 
 #[must_use = "if unused the ReentrantMutex will immediately unlock"]
 pub struct MappedReentrantMutexGuard<'a, R: RawMutex, G: GetThreadId, T: ?Sized + 'a, C: LockClass = Unranked>
 {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedReentrantMutexGuard<'a, R, G, T>,
     marker: Marker<C>,
 }
@@ -198,8 +199,9 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
             let inner = self.inner.lock();
             return ReentrantMutexGuard::new(inner, reentry(request));
         }
-        let (inner, held) = check::lock_with_after(request, || self.inner.try_lock(), || self.inner.lock());
-        ReentrantMutexGuard::new(inner, Record::new(held))
+        let (inner, held) =
+            check::lock_with(request, RecordAt::AfterTry, || self.inner.try_lock(), || self.inner.lock());
+        ReentrantMutexGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Acquires the mutex if it is free right now or this thread holds it. Never a violation.
@@ -296,7 +298,7 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
         }
         let (inner, held) =
             lock_timed(request, || self.inner.try_lock(), || self.inner.try_lock_for(timeout))?;
-        Some(ReentrantMutexGuard::new(inner, Record::new(held)))
+        Some(ReentrantMutexGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Acquires the mutex, waiting until `deadline` at the latest unless this thread holds it
@@ -320,7 +322,7 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
         }
         let (inner, held) =
             lock_timed(request, || self.inner.try_lock(), || self.inner.try_lock_until(deadline))?;
-        Some(ReentrantMutexGuard::new(inner, Record::new(held)))
+        Some(ReentrantMutexGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -388,7 +390,7 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
     ReentrantMutexGuard<'a, R, G, T, C>
 {
     #[inline(always)]
-    fn new(inner: ::lock_api::ReentrantMutexGuard<'a, R, G, T>, record: Record) -> Self {
+    fn new(inner: ::lock_api::ReentrantMutexGuard<'a, R, G, T>, record: GuardRecord) -> Self {
         ReentrantMutexGuard { record, inner, marker: PhantomData }
     }
 
@@ -456,12 +458,12 @@ impl<'a, R: RawMutex + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass>
             LockKind::ReentrantMutex,
             Access::Exclusive,
         );
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked(&mut s.inner, || {
-            (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::ReentrantMutexGuard::unlocked(&mut s.inner, || {
+            (f(), given_up.check_reacquire_if(!remutex.is_owned_by_current_thread()))
         });
-        s.record = match relock {
-            Some(relock) => Record::new(relock.acquired()),
+        s.record = match reacquire {
+            Some(reacquire) => GuardRecord::new(reacquire.reacquired()),
             None => reentry(request),
         };
         value
@@ -512,12 +514,12 @@ impl<'a, R: RawMutexFair + 'a, G: GetThreadId + 'a, T: ?Sized + 'a, C: LockClass
             LockKind::ReentrantMutex,
             Access::Exclusive,
         );
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) = ::lock_api::ReentrantMutexGuard::unlocked_fair(&mut s.inner, || {
-            (f(), given_up.relock_if(!remutex.is_owned_by_current_thread()))
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::ReentrantMutexGuard::unlocked_fair(&mut s.inner, || {
+            (f(), given_up.check_reacquire_if(!remutex.is_owned_by_current_thread()))
         });
-        s.record = match relock {
-            Some(relock) => Record::new(relock.acquired()),
+        s.record = match reacquire {
+            Some(reacquire) => GuardRecord::new(reacquire.reacquired()),
             None => reentry(request),
         };
         value

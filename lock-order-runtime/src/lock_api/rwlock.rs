@@ -8,13 +8,13 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::{
-    lock_timed, GivenUp, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
+    lock_timed, GuardRecord, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
     RawRwLockRecursiveTimed, RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade,
-    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, Record,
+    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, RestoreOnUnwind,
 };
-use crate::check::{self, Held, Request};
+use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A reader-writer lock over any [`RawRwLock`] with a place in the lock order:
@@ -54,7 +54,7 @@ pub struct RwLock<R, T: ?Sized, C: LockClass = Unranked> {
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -69,7 +69,7 @@ pub struct RwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unra
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockWriteGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -86,7 +86,7 @@ pub struct RwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unr
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct RwLockUpgradableReadGuard<'a, R: RawRwLockUpgrade, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::RwLockUpgradableReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -100,7 +100,7 @@ pub struct RwLockUpgradableReadGuard<'a, R: RawRwLockUpgrade, T: ?Sized + 'a, C:
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct MappedRwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedRwLockReadGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -115,7 +115,7 @@ pub struct MappedRwLockReadGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass 
 /// ```
 #[must_use = "if unused the RwLock will immediately unlock"]
 pub struct MappedRwLockWriteGuard<'a, R: RawRwLock, T: ?Sized + 'a, C: LockClass = Unranked> {
-    record: Record,
+    record: GuardRecord,
     inner: ::lock_api::MappedRwLockWriteGuard<'a, R, T>,
     marker: Marker<C>,
 }
@@ -210,12 +210,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
+            RecordAt::AfterTry,
             || self.inner.try_read(),
             || self.inner.read(),
         );
-        RwLockReadGuard::new(inner, Record::new(held))
+        RwLockReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Locks for exclusive writing, blocking while anyone holds it; checked first.
@@ -231,12 +232,13 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> RwLockWriteGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
+            RecordAt::AfterTry,
             || self.inner.try_write(),
             || self.inner.write(),
         );
-        RwLockWriteGuard::new(inner, Record::new(held))
+        RwLockWriteGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Locks for reading if that is possible right now. Never a violation.
@@ -252,7 +254,10 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read()?;
-        Some(RwLockReadGuard::new(inner, Record::new(check::record_try(self.request(site, Access::Shared)))))
+        Some(RwLockReadGuard::new(
+            inner,
+            GuardRecord::new(check::record_try(self.request(site, Access::Shared))),
+        ))
     }
 
     /// Locks for writing if that is possible right now. Never a violation.
@@ -270,7 +275,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         let inner = self.inner.try_write()?;
         Some(RwLockWriteGuard::new(
             inner,
-            Record::new(check::record_try(self.request(site, Access::Exclusive))),
+            GuardRecord::new(check::record_try(self.request(site, Access::Exclusive))),
         ))
     }
 
@@ -344,7 +349,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read(),
             || self.inner.try_read_for(timeout),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for reading, waiting until `deadline` at the latest. Never a violation.
@@ -363,7 +368,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read(),
             || self.inner.try_read_until(deadline),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for writing, waiting at most `timeout`. Never a violation; recorded once taken.
@@ -383,7 +388,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_write(),
             || self.inner.try_write_for(timeout),
         )?;
-        Some(RwLockWriteGuard::new(inner, Record::new(held)))
+        Some(RwLockWriteGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// Locks for writing, waiting until `deadline` at the latest. Never a violation.
@@ -402,7 +407,7 @@ impl<R: RawRwLockTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_write(),
             || self.inner.try_write_until(deadline),
         )?;
-        Some(RwLockWriteGuard::new(inner, Record::new(held)))
+        Some(RwLockWriteGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -427,14 +432,15 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         #[cfg(lock_rank_checked)]
         if reads_already(request.addr) {
             let inner = self.inner.read_recursive();
-            return RwLockReadGuard::new(inner, Record::new(check::record_try(request)));
+            return RwLockReadGuard::new(inner, GuardRecord::new(check::record_try(request)));
         }
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             request,
+            RecordAt::AfterTry,
             || self.inner.try_read_recursive(),
             || self.inner.read_recursive(),
         );
-        RwLockReadGuard::new(inner, Record::new(held))
+        RwLockReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// [`read_recursive`](Self::read_recursive) if that is possible right now. Never a violation.
@@ -450,7 +456,10 @@ impl<R: RawRwLockRecursive, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     pub fn try_read_recursive(&self) -> Option<RwLockReadGuard<'_, R, T, C>> {
         let site = Location::caller();
         let inner = self.inner.try_read_recursive()?;
-        Some(RwLockReadGuard::new(inner, Record::new(check::record_try(self.request(site, Access::Shared)))))
+        Some(RwLockReadGuard::new(
+            inner,
+            GuardRecord::new(check::record_try(self.request(site, Access::Shared))),
+        ))
     }
 }
 
@@ -471,7 +480,7 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read_recursive(),
             || self.inner.try_read_recursive_for(timeout),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// [`read_recursive`](Self::read_recursive), waiting until `deadline` at the latest. Never a
@@ -491,7 +500,7 @@ impl<R: RawRwLockRecursiveTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_read_recursive(),
             || self.inner.try_read_recursive_until(deadline),
         )?;
-        Some(RwLockReadGuard::new(inner, Record::new(held)))
+        Some(RwLockReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -510,12 +519,13 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn upgradable_read(&self) -> RwLockUpgradableReadGuard<'_, R, T, C> {
-        let (inner, held) = check::lock_with_after(
+        let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Upgradable),
+            RecordAt::AfterTry,
             || self.inner.try_upgradable_read(),
             || self.inner.upgradable_read(),
         );
-        RwLockUpgradableReadGuard::new(inner, Record::new(held))
+        RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held))
     }
 
     /// An upgradable read if that is possible right now. Never a violation.
@@ -532,7 +542,7 @@ impl<R: RawRwLockUpgrade, T: ?Sized, C: LockClass> RwLock<R, T, C> {
         let site = Location::caller();
         let inner = self.inner.try_upgradable_read()?;
         let held = check::record_try(self.request(site, Access::Upgradable));
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -556,7 +566,7 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_upgradable_read(),
             || self.inner.try_upgradable_read_for(timeout),
         )?;
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 
     /// An upgradable read, waiting until `deadline` at the latest. Never a violation.
@@ -578,7 +588,7 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
             || self.inner.try_upgradable_read(),
             || self.inner.try_upgradable_read_until(deadline),
         )?;
-        Some(RwLockUpgradableReadGuard::new(inner, Record::new(held)))
+        Some(RwLockUpgradableReadGuard::new(inner, GuardRecord::new(held)))
     }
 }
 
@@ -645,7 +655,7 @@ macro_rules! rwlock_guard_common {
     ($guard:ident, $raw:ident, $access:expr) => {
         impl<'a, R: $raw + 'a, T: ?Sized + 'a, C: LockClass> $guard<'a, R, T, C> {
             #[inline(always)]
-            fn new(inner: ::lock_api::$guard<'a, R, T>, record: Record) -> Self {
+            fn new(inner: ::lock_api::$guard<'a, R, T>, record: GuardRecord) -> Self {
                 $guard { record, inner, marker: PhantomData }
             }
 
@@ -724,10 +734,10 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a, R,
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockReadGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockReadGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -765,10 +775,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -786,9 +796,9 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockReadGuard<'a
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockReadGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -846,10 +856,10 @@ impl<'a, R: RawRwLock + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'a, R
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockWriteGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockWriteGuard::unlocked(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -925,10 +935,10 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockWriteGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) =
+            ::lock_api::RwLockWriteGuard::unlocked_fair(&mut s.inner, || (f(), given_up.check_reacquire()));
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -946,9 +956,9 @@ impl<'a, R: RawRwLockFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockWriteGuard<'
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockWriteGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -982,7 +992,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
             ::lock_api::RwLockUpgradableReadGuard::try_upgrade,
             ::lock_api::RwLockUpgradableReadGuard::upgrade,
         );
-        RwLockWriteGuard::new(inner, Record::new(held))
+        RwLockWriteGuard::new(inner, GuardRecord::new(held))
     }
 
     /// Upgrades to a write if that is possible right now; otherwise the guard back. Never a
@@ -1005,7 +1015,7 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
         match ::lock_api::RwLockUpgradableReadGuard::try_upgrade(inner) {
             Ok(inner) => {
                 record.end();
-                Ok(RwLockWriteGuard::new(inner, Record::new(check::record_try(request))))
+                Ok(RwLockWriteGuard::new(inner, GuardRecord::new(check::record_try(request))))
             }
             Err(inner) => Err(RwLockUpgradableReadGuard { record, inner, marker }),
         }
@@ -1028,10 +1038,11 @@ impl<'a, R: RawRwLockUpgrade + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgradabl
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockUpgradableReadGuard::unlocked(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::RwLockUpgradableReadGuard::unlocked(&mut s.inner, || {
+            (f(), given_up.check_reacquire())
+        });
+        s.record.set(reacquire.reacquired());
         value
     }
 }
@@ -1074,10 +1085,10 @@ impl<'a, R: RawRwLockUpgradeDowngrade + 'a, T: ?Sized + 'a, C: LockClass>
         let site = Location::caller();
         let exclusive = self.request_as(site, Access::Exclusive);
         let upgradable = self.request_as(site, Access::Upgradable);
-        let relock = GivenUp::new(&mut self.record, exclusive).relock();
+        let reacquire = RestoreOnUnwind::new(&mut self.record, exclusive).check_reacquire();
         let record = &mut self.record;
         let value = self.inner.with_upgraded(|value| {
-            record.set(relock.acquired());
+            record.set(reacquire.reacquired());
             f(value)
         });
         self.record.release();
@@ -1177,7 +1188,7 @@ impl<'a, R: RawRwLockUpgradeTimed + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgr
         match upgraded {
             Ok(inner) => {
                 record.end();
-                Ok(RwLockWriteGuard::new(inner, Record::new(pending.acquired())))
+                Ok(RwLockWriteGuard::new(inner, GuardRecord::new(pending.acquired())))
             }
             Err(inner) => Err(RwLockUpgradableReadGuard { record, inner, marker }),
         }
@@ -1216,10 +1227,11 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
         F: FnOnce() -> U,
     {
         let request = s.request(Location::caller());
-        let given_up = GivenUp::new(&mut s.record, request);
-        let (value, relock) =
-            ::lock_api::RwLockUpgradableReadGuard::unlocked_fair(&mut s.inner, || (f(), given_up.relock()));
-        s.record.set(relock.acquired());
+        let given_up = RestoreOnUnwind::new(&mut s.record, request);
+        let (value, reacquire) = ::lock_api::RwLockUpgradableReadGuard::unlocked_fair(&mut s.inner, || {
+            (f(), given_up.check_reacquire())
+        });
+        s.record.set(reacquire.reacquired());
         value
     }
 
@@ -1237,9 +1249,9 @@ impl<'a, R: RawRwLockUpgradeFair + 'a, T: ?Sized + 'a, C: LockClass> RwLockUpgra
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn bump(s: &mut Self) {
         let request = s.request(Location::caller());
-        let relock = GivenUp::new(&mut s.record, request).relock();
+        let reacquire = RestoreOnUnwind::new(&mut s.record, request).check_reacquire();
         ::lock_api::RwLockUpgradableReadGuard::bump(&mut s.inner);
-        s.record.set(relock.acquired());
+        s.record.set(reacquire.reacquired());
     }
 }
 
@@ -1386,7 +1398,7 @@ fn lock_from<S, G>(
 /// Whether this thread reads (or upgradably reads) the lock at `addr` already.
 #[cfg(lock_rank_checked)]
 fn reads_already(addr: usize) -> bool {
-    let set = crate::context::current_set();
+    let set = crate::track::current::current_set();
     set.holds(addr)
         && set
             .snapshot()

@@ -5,8 +5,9 @@ use std::panic::Location;
 use std::time::{Duration, Instant};
 
 use super::{MutexGuard, WaitTimeoutResult};
+use crate::check::Reacquire;
 use crate::class::LockClass;
-use crate::lock_api::{Record, Released};
+use crate::lock_api::GuardRecord;
 
 /// A condition variable for [`Mutex`](super::Mutex)es of this module: parking_lot's, with the guard passed as
 /// `&mut`.
@@ -231,8 +232,8 @@ impl Condvar {
 /// Wraps a wait condition so the mutex is recorded while it runs and given up (with the
 /// re-acquire checked, requested at `site`) before each wait it asks for.
 fn recorded<'r, T: ?Sized>(
-    record: &'r mut Record,
-    released: &'r mut Option<Released>,
+    record: &'r mut GuardRecord,
+    released: &'r mut Option<Reacquire>,
     site: &'static Location<'static>,
     mut condition: impl FnMut(&mut T) -> bool + 'r,
 ) -> impl FnMut(&mut T) -> bool + 'r {

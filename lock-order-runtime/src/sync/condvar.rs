@@ -5,7 +5,7 @@ use std::panic::Location;
 use std::sync::{LockResult, WaitTimeoutResult};
 use std::time::Duration;
 
-use crate::check::{Held, Rewait};
+use crate::check::{Held, Reacquire};
 use crate::class::LockClass;
 use crate::sync::mutex::MutexGuard;
 use crate::sync::poison::map_result;
@@ -37,37 +37,37 @@ pub struct Condvar {
 
 /// Our side of one guard while std's wait has its inner guard: the record of the mutex, given
 /// up for each wait and taken back when the wait ends.
-enum Record {
+enum WaitRecord {
     Held(Held),
-    Waiting(Rewait),
+    Waiting(Reacquire),
 }
 
-impl Record {
+impl WaitRecord {
     #[track_caller]
-    fn before_wait(self, site: &'static Location<'static>) -> Record {
+    fn before_wait(self, site: &'static Location<'static>) -> WaitRecord {
         match self {
-            Record::Held(held) => Record::Waiting(held.release_for_wait(site)),
+            WaitRecord::Held(held) => WaitRecord::Waiting(held.release_for_wait(site)),
             waiting => waiting,
         }
     }
 
-    fn after_wait(self) -> Record {
+    fn after_wait(self) -> WaitRecord {
         match self {
-            Record::Waiting(rewait) => Record::Held(rewait.reacquired()),
+            WaitRecord::Waiting(reacquire) => WaitRecord::Held(reacquire.reacquired()),
             held => held,
         }
     }
 
     fn into_held(self) -> Held {
         match self.after_wait() {
-            Record::Held(held) => held,
-            Record::Waiting(_) => unreachable!("after_wait leaves a held record"),
+            WaitRecord::Held(held) => held,
+            WaitRecord::Waiting(_) => unreachable!("after_wait leaves a held record"),
         }
     }
 }
 
 /// Runs `f` on the record in `slot`, which is `Some` between calls.
-fn update(slot: &mut Option<Record>, f: impl FnOnce(Record) -> Record) {
+fn update(slot: &mut Option<WaitRecord>, f: impl FnOnce(WaitRecord) -> WaitRecord) {
     if let Some(record) = slot.take() {
         *slot = Some(f(record));
     }
@@ -104,7 +104,7 @@ impl Condvar {
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn wait<'a, T, C: LockClass>(&self, guard: MutexGuard<'a, T, C>) -> LockResult<MutexGuard<'a, T, C>> {
         let MutexGuard { held, inner, class } = guard;
-        let record = Record::Held(held).before_wait(Location::caller());
+        let record = WaitRecord::Held(held).before_wait(Location::caller());
         let result = self.inner.wait(inner);
         let held = record.into_held();
         map_result(result, |inner| MutexGuard { held, inner, class })
@@ -133,9 +133,9 @@ impl Condvar {
     {
         let site = Location::caller();
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Some(Record::Held(held));
+        let mut record = Some(WaitRecord::Held(held));
         let result = self.inner.wait_while(inner, |value| {
-            update(&mut record, Record::after_wait);
+            update(&mut record, WaitRecord::after_wait);
             let wait = condition(value);
             if wait {
                 update(&mut record, |r| r.before_wait(site));
@@ -163,7 +163,7 @@ impl Condvar {
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T, C>, WaitTimeoutResult)> {
         let MutexGuard { held, inner, class } = guard;
-        let record = Record::Held(held).before_wait(Location::caller());
+        let record = WaitRecord::Held(held).before_wait(Location::caller());
         let result = self.inner.wait_timeout(inner, timeout);
         let held = record.into_held();
         map_result(result, |(inner, timed_out)| (MutexGuard { held, inner, class }, timed_out))
@@ -192,9 +192,9 @@ impl Condvar {
     {
         let site = Location::caller();
         let MutexGuard { held, inner, class } = guard;
-        let mut record = Some(Record::Held(held));
+        let mut record = Some(WaitRecord::Held(held));
         let result = self.inner.wait_timeout_while(inner, timeout, |value| {
-            update(&mut record, Record::after_wait);
+            update(&mut record, WaitRecord::after_wait);
             let wait = condition(value);
             if wait {
                 update(&mut record, |r| r.before_wait(site));

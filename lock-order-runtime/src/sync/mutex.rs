@@ -7,11 +7,11 @@ use std::panic::Location;
 use std::sync::{Arc, LockResult, PoisonError, TryLockResult};
 use std::time::Duration;
 
-use crate::check::{self, Held, Request};
+use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
 use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::sync::timed::{lock_timed, TimedLockResult};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A mutual exclusion lock with a place in the lock order: `std::sync::Mutex` plus a class.
@@ -180,6 +180,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
+            RecordAt::BeforeTry,
             || taken(self.inner.try_lock()),
             || self.inner.lock(),
         );

@@ -7,11 +7,11 @@ use std::panic::Location;
 use std::sync::{Arc, LockResult, TryLockResult};
 use std::time::Duration;
 
-use crate::check::{self, Held, Request};
+use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
 use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::sync::timed::{lock_timed, TimedLockResult};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
@@ -117,6 +117,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn read(&self) -> LockResult<RwLockReadGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
+            RecordAt::BeforeTry,
             || taken(self.inner.try_read()),
             || self.inner.read(),
         );
@@ -137,6 +138,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn write(&self) -> LockResult<RwLockWriteGuard<'_, T, C>> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Exclusive),
+            RecordAt::BeforeTry,
             || taken(self.inner.try_write()),
             || self.inner.write(),
         );

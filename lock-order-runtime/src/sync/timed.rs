@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::check::{self, Held, Request};
 use crate::diagnostics::{holders_of, LockHolder};
-use crate::report::Acquisition;
+use crate::track::Acquisition;
 
 /// Tries `try_now` until it succeeds or `timeout` passes, backing off from spinning to
 /// yielding to short sleeps. Never an order violation: it cannot hang. While it waits, the

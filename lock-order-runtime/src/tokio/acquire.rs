@@ -18,12 +18,12 @@ use crate::check::{Held, Request};
 
 /// What a completed acquire records: the request with checks, nothing without.
 #[derive(Clone, Copy)]
-pub(crate) struct Record {
+pub(crate) struct DeferredRecord {
     #[cfg(lock_rank_checked)]
     request: Request,
 }
 
-impl Record {
+impl DeferredRecord {
     /// The record of the lock, now taken, for its guard.
     #[inline]
     pub(crate) fn held(self) -> Held {
@@ -39,7 +39,7 @@ impl Record {
 }
 
 /// An acquire in progress: tokio's future `acquire`, and `wrap`, which turns its output and
-/// the [`Record`] into ours.
+/// the [`DeferredRecord`] into ours.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub(crate) struct Acquiring<F, W> {
     /// Pinned with this future: only ever reached through a pinned `Acquiring`. Dropped in place
@@ -47,7 +47,7 @@ pub(crate) struct Acquiring<F, W> {
     /// `Arc` that keeps the lock this future borrows alive, and hands it to the guard, which may
     /// drop it before this future is dropped.
     acquire: ManuallyDrop<F>,
-    record: Record,
+    record: DeferredRecord,
     #[cfg(lock_rank_checked)]
     wait: Option<crate::check::AsyncWait>,
     /// Taken when the acquire completes, as `acquire` is dropped: `None` once it is.
@@ -60,16 +60,16 @@ impl<F, W> Acquiring<F, W> {
     pub(crate) fn new<O>(request: Request, acquire: F, wrap: W) -> Self
     where
         F: Future,
-        W: FnOnce(F::Output, Record) -> O,
+        W: FnOnce(F::Output, DeferredRecord) -> O,
     {
         #[cfg(not(lock_rank_checked))]
         let _ = request;
         Acquiring {
             acquire: ManuallyDrop::new(acquire),
             #[cfg(lock_rank_checked)]
-            record: Record { request },
+            record: DeferredRecord { request },
             #[cfg(not(lock_rank_checked))]
-            record: Record {},
+            record: DeferredRecord {},
             #[cfg(lock_rank_checked)]
             wait: None,
             wrap: Some(wrap),
@@ -77,7 +77,7 @@ impl<F, W> Acquiring<F, W> {
     }
 }
 
-impl<F: Future, W: FnOnce(F::Output, Record) -> O, O> Future for Acquiring<F, W> {
+impl<F: Future, W: FnOnce(F::Output, DeferredRecord) -> O, O> Future for Acquiring<F, W> {
     type Output = O;
 
     #[inline]

@@ -112,8 +112,6 @@ mod acquire;
 mod mutex;
 mod rwlock;
 mod semaphore;
-#[cfg(lock_rank_checked)]
-mod tasks;
 
 pub use self::mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use self::rwlock::{
@@ -122,37 +120,6 @@ pub use self::rwlock::{
 };
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use ::tokio::sync::{AcquireError, TryAcquireError, TryLockError};
-
-#[cfg(lock_rank_checked)]
-pub(crate) use self::tasks::{is_task_set, task_set};
-
-/// The id of the tokio task being polled on this thread, as a number (tokio's `Id` displays as
-/// the same number).
-#[inline]
-pub(crate) fn task_id() -> Option<u64> {
-    ::tokio::task::try_id().map(|id| {
-        use std::hash::{Hash, Hasher};
-
-        /// Tokio's `Id` hashes as its `u64`: the one way to read it without formatting.
-        struct IdBits(u64);
-        impl Hasher for IdBits {
-            fn finish(&self) -> u64 {
-                self.0
-            }
-            fn write(&mut self, bytes: &[u8]) {
-                for &byte in bytes {
-                    self.0 = self.0 << 8 | u64::from(byte);
-                }
-            }
-            fn write_u64(&mut self, id: u64) {
-                self.0 = id;
-            }
-        }
-        let mut bits = IdBits(0);
-        id.hash(&mut bits);
-        bits.0
-    })
-}
 
 /// The lock behind `arc` as a `'static` borrow, for an owned guard, which keeps `arc` next to
 /// the guard it borrows the lock with.

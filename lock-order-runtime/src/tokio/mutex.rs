@@ -11,7 +11,7 @@ use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a

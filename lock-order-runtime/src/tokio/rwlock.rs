@@ -11,7 +11,7 @@ use super::acquire::Acquiring;
 use super::{borrow_for_guard, TryLockError};
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
 
 type Inner<T> = ::tokio::sync::RwLock<T>;

@@ -10,7 +10,7 @@ use super::acquire::Acquiring;
 use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
-use crate::report::{Access, LockKind};
+use crate::track::{Access, LockKind};
 use crate::trait_impls::lock_traits;
 
 type Inner = ::tokio::sync::Semaphore;

@@ -1,4 +1,6 @@
 //! Who holds a lock: a thread, or an async task on a thread.
+//!
+//! Data only; who is running now is `current`'s to say ([`Holder::current`]).
 
 use std::thread::ThreadId;
 
@@ -16,16 +18,6 @@ pub struct Holder {
 }
 
 impl Holder {
-    /// The calling thread (and task, when called inside a tracked async task).
-    pub fn current() -> Holder {
-        let thread = std::thread::current();
-        Holder {
-            thread_name: thread.name().map(str::to_owned),
-            thread_id: Some(thread.id()),
-            task_id: crate::context::current_task_id(),
-        }
-    }
-
     /// The thread's name, if it has one.
     pub fn thread_name(&self) -> Option<&str> {
         self.thread_name.as_deref()

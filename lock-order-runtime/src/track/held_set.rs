@@ -16,322 +16,31 @@
 //! (a ranked std lock, recorded just before its try: see `check::lock_with`) was being tried;
 //! `diagnostics` settles the conflicts such a try can show.
 //!
-//! Sets are never freed: they live in one global, push-only list, so a reader can walk the list
-//! at any time without a lock. A set given back (its thread exited, its task is done) goes onto a
-//! free list, from which the next claim takes it: claiming and giving back take constant time
-//! however many sets exist. Memory after a spike of live threads or tasks therefore stays at the
-//! spike's number of sets, reused by later owners.
+//! Sets are never freed; where they come from and go back to is `sets`' business.
 //!
 //! What a set costs: [`INLINE`] slots live in the set itself, 448 bytes in all on 64-bit targets
 //! (see the size assertion below), enough for the hot path of nearly every program. A set that
 //! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
 //! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
-//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set. Sets
-//! are made [`CHUNK`] at a time, in one allocation.
+//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set.
 
 use std::backtrace::Backtrace;
-use std::cell::Cell;
-use std::panic::Location;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex as StdMutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
 
 use crate::class::ClassInfo;
-use crate::holder::Holder;
-use crate::report::{Access, LockKind};
+use crate::track::holder::Holder;
+use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotView, Words, TAG};
 
 /// How many locks one thread can have tracked at once; more are still checked against, but
 /// not recorded (the kernel's lockdep stops at 48).
 pub(crate) const CAPACITY: usize = 64;
 
 /// How many slots a set keeps inline: records beyond them go to the set's [`Spill`], off the hot
-/// path. Eight covers the nesting of nearly every program (and the eight-deep bench row).
+/// path. Eight covers the nesting of nearly every program.
 pub(crate) const INLINE: usize = 8;
-
-/// One held lock: which, of what class, where it was acquired, how. Two words, so that recording
-/// a lock takes two stores besides the state word's.
-pub(crate) struct Slot {
-    /// The lock's address; 0 marks a slot released out of order (a hole).
-    addr: AtomicUsize,
-    /// The class (with the `LockKind`) and the site (with the `Access`), packed by
-    /// [`Words::packed`]; [`FAR`] when they are kept in the slot's [`Extra`] instead.
-    meta: AtomicU64,
-}
-
-/// What a slot keeps apart, so that slots stay two words each: the class and site of a record
-/// that could not be packed, and where the acquire came from, only with `LOCK_RANK_BACKTRACE=1`
-/// (see [`backtraces`]). Kept in the set's [`Spill`].
-struct Extra {
-    /// [`Words::class`] of a record whose `meta` is [`FAR`].
-    class: AtomicUsize,
-    /// [`Words::site`] of a record whose `meta` is [`FAR`].
-    site: AtomicUsize,
-    trace: Trace,
-}
-
-/// Where an unranked lock was created and the function naming its type, so that the learned
-/// order and every report can name it (see [`HeldSet::note_origin`]); 0 when not known. Kept
-/// beside each inline slot (and in the spill for the others), since most unranked records need it.
-struct CreationCell {
-    created: AtomicUsize,
-    type_name: AtomicUsize,
-}
-
-struct Trace(StdMutex<Option<Arc<Backtrace>>>);
-
-/// What classes and sites are packed relative to: a static of the runtime. Both are statics of
-/// the program too (`ClassInfo`s are declared by the macros, `Location`s made by the compiler),
-/// so in one executable they lie within 2 GiB of it, and each fits in 32 bits as its distance from
-/// here. Those of another shared object may not: they go to the slot's [`Extra`].
-#[repr(C, align(8))]
-struct Anchor(u8);
-static ANCHOR: Anchor = Anchor(0);
-
-/// `meta` of a record whose class or site is too far from the [`ANCHOR`] to be packed. Never a
-/// packed value: it would put both the class and the site 4 bytes below the anchor (distances are
-/// multiples of the alignment, tags fill the two low bits).
-const FAR: u64 = u64::MAX;
-
-/// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
-/// references, so they are at least 4-aligned): they carry the kind and the access.
-const TAG: usize = 0b11;
-const _: () = assert!(
-    std::mem::align_of::<ClassInfo>() > TAG
-        && std::mem::align_of::<Location<'static>>() > TAG
-        && std::mem::align_of::<Anchor>() > TAG
-        && LockKind::ReentrantMutex as usize <= TAG
-        && Access::Permit as usize <= TAG
-);
-
-/// A consistent copy of one slot, read by its owner or by another thread.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct SlotView {
-    pub(crate) addr: usize,
-    pub(crate) class: Option<&'static ClassInfo>,
-    pub(crate) site: &'static Location<'static>,
-    pub(crate) kind: LockKind,
-    pub(crate) access: Access,
-    /// Where an unranked lock was created, when known.
-    pub(crate) created: Option<&'static Location<'static>>,
-    /// The type of the value an unranked lock holds, when known.
-    pub(crate) type_name: Option<fn() -> &'static str>,
-}
-
-/// A [`SlotView`] as three words: the lock's address, the class's (0 when unranked) with the
-/// `LockKind` in the low bits, the site's with the `Access` in the low bits.
-#[derive(Clone, Copy)]
-struct Words {
-    addr: usize,
-    class: usize,
-    site: usize,
-}
-
-impl Words {
-    /// The class and site in one word: the low half the class's distance from the [`ANCHOR`]
-    /// (just the kind when unranked), the high half the site's, tags in their low bits (the
-    /// anchor is aligned, so a distance keeps them); and 0 if both distances fit in 32 bits
-    /// (always so where addresses have 32 bits).
-    #[inline(always)]
-    fn packed(&self) -> (u64, u64) {
-        let anchor = ptr::from_ref(&ANCHOR) as usize;
-        let class = if self.class & !TAG == 0 { self.class } else { self.class.wrapping_sub(anchor) };
-        let site = self.site.wrapping_sub(anchor);
-        // A distance fits if adding 2^31 leaves it below 2^32.
-        let bias = |distance: usize| (distance as isize as i64 as u64).wrapping_add(1 << 31);
-        let far = (bias(class) | bias(site)) >> 32;
-        (u64::from(class as u32) | u64::from(site as u32) << 32, far)
-    }
-
-    /// The words [`packed`](Self::packed) packed into `meta`.
-    fn unpacked(addr: usize, meta: u64) -> Words {
-        let anchor = ptr::from_ref(&ANCHOR) as usize;
-        let distance = |half: u32| half as i32 as isize as usize;
-        let class = distance(meta as u32);
-        Words {
-            addr,
-            class: if class & !TAG == 0 { class } else { anchor.wrapping_add(class) },
-            site: anchor.wrapping_add(distance((meta >> 32) as u32)),
-        }
-    }
-}
-
-impl SlotView {
-    /// The creation site and type-naming function as two words, 0 when not known.
-    #[inline(always)]
-    fn origin(&self) -> (usize, usize) {
-        (self.created.map_or(0, |c| ptr::from_ref(c) as usize), self.type_name.map_or(0, |f| f as usize))
-    }
-
-    #[inline(always)]
-    fn words(&self) -> Words {
-        Words {
-            addr: self.addr,
-            class: self.class.map_or(0, |c| ptr::from_ref(c) as usize) | self.kind as usize,
-            site: ptr::from_ref(self.site) as usize | self.access as usize,
-        }
-    }
-}
-
-impl Slot {
-    const fn new() -> Self {
-        Slot { addr: AtomicUsize::new(0), meta: AtomicU64::new(0) }
-    }
-
-    /// Fills the slot with a record packed into `meta` (see [`Words::packed`]).
-    #[inline(always)]
-    fn fill_packed(&self, addr: usize, meta: u64) {
-        self.meta.store(meta, Ordering::Relaxed);
-        // Publishes the word above to readers that see the address.
-        self.addr.store(addr, Ordering::Release);
-    }
-
-    /// Fills the slot with `words`, packed if they can be, else kept in `extra` (made on demand:
-    /// only records that cannot be packed need it).
-    #[inline]
-    fn fill<'a>(&self, extra: impl FnOnce() -> &'a Extra, words: Words) {
-        match words.packed() {
-            (meta, 0) => self.fill_packed(words.addr, meta),
-            _ => {
-                let extra = extra();
-                extra.class.store(words.class, Ordering::Relaxed);
-                extra.site.store(words.site, Ordering::Relaxed);
-                self.fill_packed(words.addr, FAR);
-            }
-        }
-    }
-
-    /// The slot's record as words, given its `meta` (owner only, or racy for readers); `None` for
-    /// a record kept in an `extra` that is not there.
-    #[inline]
-    fn words(extra: Option<&Extra>, addr: usize, meta: u64) -> Option<Words> {
-        match meta {
-            FAR => extra.map(|extra| Words {
-                addr,
-                class: extra.class.load(Ordering::Relaxed),
-                site: extra.site.load(Ordering::Relaxed),
-            }),
-            meta => Some(Words::unpacked(addr, meta)),
-        }
-    }
-
-    /// The class of the lock in this slot (owner only, or racy for readers).
-    #[inline]
-    fn class(&self, extra: Option<&Extra>) -> Option<&'static ClassInfo> {
-        let words = Slot::words(extra, 0, self.meta.load(Ordering::Relaxed))?;
-        deref_static((words.class & !TAG) as *mut ClassInfo)
-    }
-
-    fn view(&self, extra: Option<&Extra>, creation: Option<&CreationCell>) -> Option<SlotView> {
-        let addr = self.addr.load(Ordering::Acquire);
-        if addr == 0 {
-            return None;
-        }
-        let meta = self.meta.load(Ordering::Relaxed);
-        // A `FAR` record's extra was published before its address (see `HeldSet::spill`).
-        let Words { class, site, .. } = Slot::words(extra, addr, meta)?;
-        // A reader racing with the owner may see a slot being refilled; the address re-read
-        // below rejects a torn copy (and 0 is no record: it would put the site at the anchor).
-        if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
-            return None;
-        }
-        let (created, type_name) = creation.map_or((None, None), CreationCell::origin);
-        Some(SlotView {
-            addr,
-            class: deref_static((class & !TAG) as *mut ClassInfo),
-            site: deref_static((site & !TAG) as *mut Location<'static>)?,
-            kind: LockKind::from_bits((class & TAG) as u8),
-            access: Access::from_bits((site & TAG) as u8),
-            created,
-            type_name,
-        })
-    }
-}
-
-impl Extra {
-    const fn new() -> Self {
-        Extra { class: AtomicUsize::new(0), site: AtomicUsize::new(0), trace: Trace::new() }
-    }
-}
-
-impl CreationCell {
-    const fn new() -> Self {
-        CreationCell { created: AtomicUsize::new(0), type_name: AtomicUsize::new(0) }
-    }
-
-    /// Keeps a creation site and type (see [`SlotView::origin`]).
-    #[inline(always)]
-    fn set_origin(&self, (created, type_name): (usize, usize)) {
-        self.created.store(created, Ordering::Relaxed);
-        self.type_name.store(type_name, Ordering::Relaxed);
-    }
-
-    /// What [`note_origin`](Self::note_origin) kept (owner only, or racy for readers: see
-    /// [`Slot::view`]).
-    fn origin(&self) -> crate::observed::CreationParts {
-        let created = deref_static(self.created.load(Ordering::Relaxed) as *mut Location<'static>);
-        let type_name = match self.type_name.load(Ordering::Relaxed) {
-            0 => None,
-            // SAFETY: every non-zero value stored here is a `fn() -> &'static str` cast to
-            // `usize` by `note_origin`, and function pointers and `usize` have one size.
-            f => Some(unsafe { std::mem::transmute::<usize, fn() -> &'static str>(f) }),
-        };
-        (created, type_name)
-    }
-}
-
-impl Trace {
-    const fn new() -> Self {
-        Trace(StdMutex::new(None))
-    }
-
-    // `extern "C"` on the cold paths taken after a lock is acquired: they cannot unwind, so the
-    // hot path around them needs no landing pad, and keeps the new guard in registers.
-    #[cold]
-    #[inline(never)]
-    extern "C" fn capture(&self) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Backtrace::force_capture()));
-    }
-
-    fn get(&self) -> Option<Arc<Backtrace>> {
-        if !backtraces() {
-            return None;
-        }
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
-
-/// Whether every record carries a backtrace: `LOCK_RANK_BACKTRACE=1` in the environment, read
-/// once. Off by default: capturing costs microseconds per acquire.
-pub(crate) fn backtraces() -> bool {
-    /// 0: not read yet, 1: off, 2: on.
-    static ENABLED: AtomicU8 = AtomicU8::new(0);
-    #[cold]
-    #[inline(never)]
-    fn read_env() -> bool {
-        let on = std::env::var_os("LOCK_RANK_BACKTRACE").is_some_and(|v| v != "0" && !v.is_empty());
-        ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
-        on
-    }
-    match ENABLED.load(Ordering::Relaxed) {
-        0 => read_env(),
-        state => state == 2,
-    }
-}
-
-/// The instant the first held set was made: wait times are stored as nanoseconds since then.
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
-/// Turns a pointer stored from a `&'static` back into it.
-fn deref_static<T>(ptr: *mut T) -> Option<&'static T> {
-    // SAFETY: every non-null pointer this is given was made from a `&'static T` (`ClassInfo`s
-    // are statics, `Location`s come from `#[track_caller]`, sets and spills are leaked boxes),
-    // so it is valid for reads forever and never written through.
-    unsafe { ptr.cast_const().as_ref() }
-}
 
 /// The locks one thread or task holds, in acquisition order.
 ///
@@ -341,7 +50,7 @@ pub(crate) struct HeldSet {
     /// Packed: the number of slots in use, whether holes may lie among them, the rank key of the
     /// highest-ranked lock held, and more (see [`LEN`] and the constants after it). One word, so
     /// that recording or releasing a lock writes it once.
-    state: AtomicU64,
+    pub(super) state: AtomicU64,
     /// The first [`INLINE`] slots; the rest are in the [`Spill`].
     slots: [Slot; INLINE],
     /// The creation of each inline slot's unranked lock.
@@ -349,7 +58,7 @@ pub(crate) struct HeldSet {
     /// The creation of the unranked lock the owner waits for.
     waiting_creation: CreationCell,
     /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
-    waiting: Slot,
+    pub(super) waiting: Slot,
     /// The slots beyond [`INLINE`] and every slot's [`Extra`], made by the owner on first need
     /// (see [`spill`](Self::spill)), then kept as long as the set: readers may be reading it at
     /// any time, and sets are never freed either.
@@ -358,15 +67,15 @@ pub(crate) struct HeldSet {
     waiting_since: AtomicU64,
     /// Counts waits, so a watchdog reports each long wait once.
     wait_seq: AtomicU64,
-    in_use: AtomicBool,
+    pub(super) in_use: AtomicBool,
     /// Set when `CAPACITY` was exceeded, so the warning is printed once per set.
-    overflowed: AtomicBool,
-    owner: StdMutex<Option<Holder>>,
+    pub(super) overflowed: AtomicBool,
+    pub(super) owner: StdMutex<Option<Holder>>,
     /// The next set in the global list; written once, before the set is published.
-    next: AtomicPtr<HeldSet>,
+    pub(super) next: AtomicPtr<HeldSet>,
     /// The next set in the free list while this one is on it (see [`FREE`]); written and read
     /// only under that list's mutex.
-    next_free: AtomicPtr<HeldSet>,
+    pub(super) next_free: AtomicPtr<HeldSet>,
 }
 
 // A set is 448 bytes on 64-bit targets, as its docs say: seven cache lines.
@@ -383,42 +92,8 @@ struct Spill {
     creations: [CreationCell; CAPACITY - INLINE],
 }
 
-/// How many sets are made at once, in one allocation (14 KB on 64-bit targets): one allocation
-/// per set would cost an aligned allocation's overhead each, and scatter sets among the memory
-/// of tasks, which the allocator could then not give back after a spike.
-const CHUNK: usize = 32;
-
 /// Where the `waiting` slot's [`Extra`] is in [`Spill::extras`].
-const WAITING: usize = CAPACITY;
-
-/// Head of the global list of every set ever made.
-static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
-
-/// The sets given back, ready for the next claim: a stack linked through `next_free`, behind a
-/// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
-/// to claim or give back a set (a thread's first lock or its exit, a task's first lock or the
-/// end of its use of the set), never on an acquire or a release.
-static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
-
-struct FreeList {
-    head: Option<&'static HeldSet>,
-    /// Sets claimed and not given back.
-    in_use: usize,
-    /// Sets ever made.
-    made: usize,
-}
-
-fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
-    // Nothing panics while the list is locked; a poisoned one is still consistent.
-    FREE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// How many sets are claimed now, and how many were ever made (a multiple of [`CHUNK`]).
-pub(crate) fn records() -> (usize, usize) {
-    let list = free_list();
-    (list.in_use, list.made)
-}
-
+pub(super) const WAITING: usize = CAPACITY;
 /// A lock class's key in the state word: `rank + 1` (saturating at `u32::MAX`), 0 for unranked.
 /// The check compares keys; a report compares the ranks themselves.
 #[inline(always)]
@@ -436,13 +111,14 @@ const LEN: u64 = 0x7f;
 const HOLES: u64 = 0x80;
 /// [`backtraces`], copied into the state word when the set is claimed: the acquire that reads the
 /// state for its check learns from the same load whether to capture one.
-const BACKTRACES: u64 = 0x100;
+pub(crate) const BACKTRACES: u64 = 0x100;
 /// Bits never set in the state word, left to the record that keeps a `restore` value (see
 /// [`push`](HeldSet::push)): a value with any of them set never takes the fast release.
 pub(crate) const RECORD_TAGS: u64 = 0b11 << 9;
-/// What [`push`](HeldSet::push) returns when the set is full: one of the [`RECORD_TAGS`], so
-/// that the release of a lock not recorded does nothing.
-pub(crate) const NOT_RECORDED: u64 = 1 << 10;
+/// Tags a `restore` value that records nothing: what [`push`](HeldSet::push) returns when the set
+/// is full, and what a record given up keeps. One of the [`RECORD_TAGS`], so that its release
+/// does nothing.
+pub(crate) const UNRECORDED: u64 = 1 << 10;
 /// Set while an unranked lock is held: a ranked acquire then has an order to learn (see
 /// `observed`), and one without it learns nothing at the cost of this test. Set by the push of an
 /// unranked lock; a release that restores the state from before that push clears it.
@@ -460,7 +136,7 @@ const _: () = assert!(
         && CAPACITY as u64 <= LEN
         && DEEP & INLINE as u64 == INLINE as u64
         && RECORD_TAGS & (LEN | HOLES | BACKTRACES | GEN as u64) == 0
-        && NOT_RECORDED & RECORD_TAGS == NOT_RECORDED
+        && UNRECORDED & RECORD_TAGS == UNRECORDED
         && (LEN | HOLES | BACKTRACES | RECORD_TAGS | UNRANKED_HELD) < GEN_ONE as u64
         && UNRANKED_HELD & (LEN | HOLES | BACKTRACES | RECORD_TAGS) == 0
 );
@@ -512,9 +188,6 @@ fn state(len: usize, holes: bool, max_key: u64) -> u64 {
     len as u64 | if holes { HOLES } else { 0 } | max_key << MAX_SHIFT
 }
 
-/// A set no thread or task owns, never written: what records of nothing point to.
-pub(crate) static DETACHED: HeldSet = HeldSet::new();
-
 impl Spill {
     fn new() -> Self {
         Spill {
@@ -526,7 +199,7 @@ impl Spill {
 }
 
 impl HeldSet {
-    const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         HeldSet {
             state: AtomicU64::new(0),
             slots: [const { Slot::new() }; INLINE],
@@ -544,86 +217,10 @@ impl HeldSet {
         }
     }
 
-    /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
-    pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
-        let reused = {
-            let mut list = free_list();
-            let set = list.head;
-            if let Some(set) = set {
-                list.head = deref_static(set.next_free.load(Ordering::Relaxed));
-                set.in_use.store(true, Ordering::Release);
-                list.in_use += 1;
-            }
-            set
-        };
-        let set = reused.unwrap_or_else(HeldSet::make_chunk);
-        set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
-        *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
-        set
-    }
-
-    /// Makes [`CHUNK`] sets in one allocation and publishes them: returns the first, claimed, and
-    /// puts the others on the free list.
-    #[cold]
-    #[inline(never)]
-    fn make_chunk() -> &'static HeldSet {
-        let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
-        for (set, next) in chunk.iter().zip(&chunk[1..]) {
-            set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
-        }
-        for set in &chunk[1..] {
-            set.in_use.store(false, Ordering::Relaxed);
-        }
-        let (first, last) = (&chunk[0], &chunk[CHUNK - 1]);
-        let mut head = ALL_SETS.load(Ordering::Acquire);
-        loop {
-            last.next.store(head, Ordering::Relaxed);
-            // Release: readers that find the chunk see its links and flags.
-            match ALL_SETS.compare_exchange_weak(
-                head,
-                ptr::from_ref(first).cast_mut(),
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(now) => head = now,
-            }
-        }
-        let mut list = free_list();
-        for set in &chunk[1..] {
-            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-            set.next_free.store(next, Ordering::Relaxed);
-            list.head = Some(set);
-        }
-        list.made += CHUNK;
-        list.in_use += 1;
-        first
-    }
-
-    /// Gives the set back for reuse by a later thread or task: constant time. A set given back
-    /// twice goes onto the free list once.
-    pub(crate) fn retire(&'static self) {
-        for index in 0..self.len() {
-            if let Some(slot) = self.slot(index) {
-                slot.addr.store(0, Ordering::Release);
-            }
-        }
-        self.state.store(0, Ordering::Release);
-        self.waiting.addr.store(0, Ordering::Release);
-        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        let mut list = free_list();
-        if self.in_use.swap(false, Ordering::AcqRel) {
-            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-            self.next_free.store(next, Ordering::Relaxed);
-            list.head = Some(self);
-            list.in_use -= 1;
-        }
-    }
-
     /// Slot `index`, inline or in the spill; `None` beyond the inline slots while there is no
     /// spill (readers only: the owner made it before using such a slot). Safe from any thread.
     #[inline]
-    fn slot(&self, index: usize) -> Option<&Slot> {
+    pub(super) fn slot(&self, index: usize) -> Option<&Slot> {
         match self.slots.get(index) {
             Some(slot) => Some(slot),
             None => self.spilled()?.slots.get(index - INLINE),
@@ -683,7 +280,7 @@ impl HeldSet {
 
     /// The number of slots in use, holes included. Safe to call from any thread.
     #[inline(always)]
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         ((self.state.load(Ordering::Acquire) & LEN) as usize).min(CAPACITY)
     }
 
@@ -725,7 +322,7 @@ impl HeldSet {
     }
 
     /// Records a newly acquired lock; returns the state to restore on release (which also names
-    /// the slot: see [`slot_of`]), or [`NOT_RECORDED`] when the set is full. (Not an `Option`:
+    /// the slot: see [`slot_of`]), or [`UNRECORDED`] when the set is full. (Not an `Option`:
     /// the two paths join in one register.)
     #[inline(always)]
     pub(crate) fn push(&self, entry: &SlotView) -> u64 {
@@ -774,8 +371,8 @@ impl HeldSet {
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
         let (meta, far) = words.packed();
         // The rare cases: the inline slots all in use, backtraces to capture, a record that
-        // cannot be packed. (Two tests: one `or` of the two measured slower, by where it put the
-        // code.)
+        // cannot be packed. Two tests, not one `or` of the two: the `or` moves the rare call into
+        // the hot path's layout, which costs the hot path.
         if state & (DEEP | BACKTRACES) != 0 || far != 0 {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
@@ -835,7 +432,7 @@ impl HeldSet {
             state = self.state();
             if (state & LEN) as usize >= CAPACITY {
                 self.overflow();
-                return NOT_RECORDED;
+                return UNRECORDED;
             }
             max = max.max(max_key_of(state));
             // A full set kept no origin for this record (see `note_origin`): none is known.
@@ -981,69 +578,6 @@ pub(crate) struct Wait {
     pub(crate) seq: u64,
 }
 
-/// Every set ever made, in use or not. Safe to walk from any thread at any time.
-pub(crate) fn all_sets() -> impl Iterator<Item = &'static HeldSet> {
-    let mut next = deref_static(ALL_SETS.load(Ordering::Acquire));
-    std::iter::from_fn(move || {
-        let set = next?;
-        next = deref_static(set.next.load(Ordering::Acquire));
-        Some(set)
-    })
-}
-
-thread_local! {
-    /// This thread's set; a const-initialized `Cell` with no destructor, so reading it is one load.
-    static THREAD_SET: Cell<Option<&'static HeldSet>> = const { Cell::new(None) };
-    /// Gives the thread's set back when the thread exits.
-    static RETIRE_ON_EXIT: RetireOnExit = const { RetireOnExit };
-}
-
-struct RetireOnExit;
-
-impl Drop for RetireOnExit {
-    fn drop(&mut self) {
-        // A set that still records something (a `Send` async guard alive elsewhere, a leaked
-        // guard) stays claimed: its records stay true, and dumps keep showing them.
-        if let Some(set) = THREAD_SET.with(Cell::take).filter(|set| set.is_idle()) {
-            set.retire();
-        }
-    }
-}
-
-/// The calling thread's held set, made on first use.
-#[inline(always)]
-pub(crate) fn thread_set() -> &'static HeldSet {
-    match THREAD_SET.try_with(Cell::get) {
-        Ok(Some(set)) => set,
-        _ => claim_thread_set(),
-    }
-}
-
-/// Claims a set for this thread. It cannot unwind (`extern "C"`): an acquire that may unwind
-/// between taking its lock and recording it would have to keep the new guard in memory, for the
-/// unwinding to drop it, on the uncontended path too.
-#[cold]
-#[inline(never)]
-extern "C" fn claim_thread_set() -> &'static HeldSet {
-    // `thread::current` may panic while the thread is being torn down: the set is then anonymous.
-    let thread = std::panic::catch_unwind(std::thread::current).ok();
-    let set = HeldSet::claim(Holder {
-        thread_name: thread.as_ref().and_then(|t| t.name()).map(str::to_owned),
-        thread_id: thread.as_ref().map(std::thread::Thread::id),
-        task_id: None,
-    });
-    // Registers the exit hook; during thread teardown it is gone, and the set stays claimed.
-    let _ = RETIRE_ON_EXIT.try_with(|_| ());
-    let _ = THREAD_SET.try_with(|cell| cell.set(Some(set)));
-    set
-}
-
-/// The calling thread's held set if it has claimed one; never claims.
-#[inline]
-pub(crate) fn claimed_thread_set() -> Option<&'static HeldSet> {
-    THREAD_SET.try_with(Cell::get).ok().flatten()
-}
-
 // Records released away from their owner, and sets handed from one async task to the next.
 //
 // The guards of async locks are `Send`: one may drop on a thread (or in a task) other than the
@@ -1101,20 +635,14 @@ impl HeldSet {
     pub(crate) fn end_wait_for(&self, addr: usize) {
         let _ = self.waiting.addr.compare_exchange(addr, 0, Ordering::Release, Ordering::Relaxed);
     }
-
-    /// Hands an idle set the caller has claimed to a new owner, without a round trip through the
-    /// global list (async tasks come and go far more often than threads).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
-    pub(crate) fn reassign(&self, holder: Holder) {
-        self.state.store(self.state() & BACKTRACES, Ordering::Release);
-        self.overflowed.store(false, Ordering::Relaxed);
-        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::track::acquisition::{Access, LockKind};
+    use crate::track::slot::{ANCHOR, FAR};
+    use std::panic::Location;
 
     /// The fields of a view, comparable.
     fn fields(
@@ -1220,7 +748,7 @@ mod tests {
             restores.push(set.push(&record(i)));
         }
         assert!(set.spilled().is_some());
-        assert_eq!(set.push(&record(0)), NOT_RECORDED, "a full set records no more");
+        assert_eq!(set.push(&record(0)), UNRECORDED, "a full set records no more");
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, (0..CAPACITY).map(|i| fields(&record(i))).collect::<Vec<_>>());
         assert!(set.holds(record(40).addr) && set.holds(record(3).addr) && !set.holds(0x8));

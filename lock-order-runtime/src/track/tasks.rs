@@ -21,8 +21,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex as StdMutex, MutexGuard as StdMutexGuard, PoisonError};
 
-use crate::held::{self, HeldSet};
-use crate::holder::Holder;
+use crate::track::held_set::HeldSet;
+use crate::track::holder::Holder;
+use crate::track::sets;
 
 /// Number of shards of the map, a power of two.
 const SHARDS: usize = 32;
@@ -123,7 +124,7 @@ fn adopt(task: u64, set: &HeldSet) -> bool {
 fn switch_to(task: u64) -> &'static HeldSet {
     let Ok(previous) = CACHE.try_with(Cell::take) else {
         // The thread is being torn down and has no cache any more: its own set stands in.
-        return held::thread_set();
+        return sets::thread_set();
     };
     let _ = CLEAR_ON_EXIT.try_with(|_| ());
     if let Some((old_task, old_set)) = previous {

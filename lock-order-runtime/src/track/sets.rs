@@ -1,0 +1,204 @@
+//! Where held sets come from: one global, push-only list of every set ever made, a free list of
+//! the sets given back, and each thread's claim on one.
+//!
+//! Sets are never freed: a reader can walk the list at any time without a lock. A set given back
+//! (its thread exited, its task is done) goes onto the free list, from which the next claim takes
+//! it: claiming and giving back take constant time however many sets exist. Memory after a spike
+//! of live threads or tasks therefore stays at the spike's number of sets, reused by later owners.
+//! Sets are made [`CHUNK`] at a time, in one allocation.
+
+use std::cell::Cell;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Mutex as StdMutex;
+
+use crate::track::held_set::{HeldSet, BACKTRACES};
+use crate::track::holder::Holder;
+use crate::track::slot::{backtraces, deref_static};
+
+/// How many sets are made at once, in one allocation (14 KB on 64-bit targets): one allocation
+/// per set would cost an aligned allocation's overhead each, and scatter sets among the memory
+/// of tasks, which the allocator could then not give back after a spike.
+const CHUNK: usize = 32;
+
+/// Head of the global list of every set ever made.
+static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
+
+/// The sets given back, ready for the next claim: a stack linked through `next_free`, behind a
+/// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
+/// to claim or give back a set (a thread's first lock or its exit, a task's first lock or the
+/// end of its use of the set), never on an acquire or a release.
+static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
+
+struct FreeList {
+    head: Option<&'static HeldSet>,
+    /// Sets claimed and not given back.
+    in_use: usize,
+    /// Sets ever made.
+    made: usize,
+}
+
+fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
+    // Nothing panics while the list is locked; a poisoned one is still consistent.
+    FREE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How many sets are claimed now, and how many were ever made (a multiple of [`CHUNK`]).
+pub(crate) fn records() -> (usize, usize) {
+    let list = free_list();
+    (list.in_use, list.made)
+}
+
+/// A set no thread or task owns, never written: where an unrecorded [`Held`](crate::check::Held)
+/// points.
+pub(crate) static UNRECORDED_SET: HeldSet = HeldSet::new();
+
+impl HeldSet {
+    /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
+    pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
+        let reused = {
+            let mut list = free_list();
+            let set = list.head;
+            if let Some(set) = set {
+                list.head = deref_static(set.next_free.load(Ordering::Relaxed));
+                set.in_use.store(true, Ordering::Release);
+                list.in_use += 1;
+            }
+            set
+        };
+        let set = reused.unwrap_or_else(HeldSet::make_chunk);
+        set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
+        *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+        set
+    }
+
+    /// Makes [`CHUNK`] sets in one allocation and publishes them: returns the first, claimed, and
+    /// puts the others on the free list.
+    #[cold]
+    #[inline(never)]
+    fn make_chunk() -> &'static HeldSet {
+        let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
+        for (set, next) in chunk.iter().zip(&chunk[1..]) {
+            set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
+        }
+        for set in &chunk[1..] {
+            set.in_use.store(false, Ordering::Relaxed);
+        }
+        let (first, last) = (&chunk[0], &chunk[CHUNK - 1]);
+        let mut head = ALL_SETS.load(Ordering::Acquire);
+        loop {
+            last.next.store(head, Ordering::Relaxed);
+            // Release: readers that find the chunk see its links and flags.
+            match ALL_SETS.compare_exchange_weak(
+                head,
+                ptr::from_ref(first).cast_mut(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(now) => head = now,
+            }
+        }
+        let mut list = free_list();
+        for set in &chunk[1..] {
+            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+            set.next_free.store(next, Ordering::Relaxed);
+            list.head = Some(set);
+        }
+        list.made += CHUNK;
+        list.in_use += 1;
+        first
+    }
+
+    /// Gives the set back for reuse by a later thread or task: constant time. A set given back
+    /// twice goes onto the free list once.
+    pub(crate) fn retire(&'static self) {
+        for index in 0..self.len() {
+            if let Some(slot) = self.slot(index) {
+                slot.addr.store(0, Ordering::Release);
+            }
+        }
+        self.state.store(0, Ordering::Release);
+        self.waiting.addr.store(0, Ordering::Release);
+        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let mut list = free_list();
+        if self.in_use.swap(false, Ordering::AcqRel) {
+            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+            self.next_free.store(next, Ordering::Relaxed);
+            list.head = Some(self);
+            list.in_use -= 1;
+        }
+    }
+
+    /// Hands an idle set the caller has claimed to a new owner, without a round trip through the
+    /// global list (async tasks come and go far more often than threads).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+    pub(crate) fn reassign(&self, holder: Holder) {
+        self.state.store(self.state() & BACKTRACES, Ordering::Release);
+        self.overflowed.store(false, Ordering::Relaxed);
+        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+    }
+}
+
+/// Every set ever made, in use or not. Safe to walk from any thread at any time.
+pub(crate) fn all_sets() -> impl Iterator<Item = &'static HeldSet> {
+    let mut next = deref_static(ALL_SETS.load(Ordering::Acquire));
+    std::iter::from_fn(move || {
+        let set = next?;
+        next = deref_static(set.next.load(Ordering::Acquire));
+        Some(set)
+    })
+}
+
+thread_local! {
+    /// This thread's set; a const-initialized `Cell` with no destructor, so reading it is one load.
+    static THREAD_SET: Cell<Option<&'static HeldSet>> = const { Cell::new(None) };
+    /// Gives the thread's set back when the thread exits.
+    static RETIRE_ON_EXIT: RetireOnExit = const { RetireOnExit };
+}
+
+struct RetireOnExit;
+
+impl Drop for RetireOnExit {
+    fn drop(&mut self) {
+        // A set that still records something (a `Send` async guard alive elsewhere, a leaked
+        // guard) stays claimed: its records stay true, and dumps keep showing them.
+        if let Some(set) = THREAD_SET.with(Cell::take).filter(|set| set.is_idle()) {
+            set.retire();
+        }
+    }
+}
+
+/// The calling thread's held set, made on first use.
+#[inline(always)]
+pub(crate) fn thread_set() -> &'static HeldSet {
+    match THREAD_SET.try_with(Cell::get) {
+        Ok(Some(set)) => set,
+        _ => claim_thread_set(),
+    }
+}
+
+/// Claims a set for this thread. It cannot unwind (`extern "C"`): an acquire that may unwind
+/// between taking its lock and recording it would have to keep the new guard in memory, for the
+/// unwinding to drop it, on the uncontended path too.
+#[cold]
+#[inline(never)]
+extern "C" fn claim_thread_set() -> &'static HeldSet {
+    // `thread::current` may panic while the thread is being torn down: the set is then anonymous.
+    let thread = std::panic::catch_unwind(std::thread::current).ok();
+    let set = HeldSet::claim(Holder {
+        thread_name: thread.as_ref().and_then(|t| t.name()).map(str::to_owned),
+        thread_id: thread.as_ref().map(std::thread::Thread::id),
+        task_id: None,
+    });
+    // Registers the exit hook; during thread teardown it is gone, and the set stays claimed.
+    let _ = RETIRE_ON_EXIT.try_with(|_| ());
+    let _ = THREAD_SET.try_with(|cell| cell.set(Some(set)));
+    set
+}
+
+/// The calling thread's held set if it has claimed one; never claims.
+#[inline]
+pub(crate) fn claimed_thread_set() -> Option<&'static HeldSet> {
+    THREAD_SET.try_with(Cell::get).ok().flatten()
+}
