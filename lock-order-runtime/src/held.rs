@@ -908,6 +908,45 @@ impl HeldSet {
         }
     }
 
+    /// Owner only: whether `f` holds for every lock held, given the set's current `state`, with
+    /// the words of [`for_each_held_raw`](Self::for_each_held_raw) but the index (address,
+    /// class, creation site, type-naming function); stops at the first `false`. Reads the inline
+    /// slots directly, since this runs on every acquire that has an order to learn; `None` when
+    /// some record is elsewhere (a deep set, a record that could not be packed): walk them then.
+    #[inline(always)]
+    pub(crate) fn all_held_inline(
+        &self,
+        state: u64,
+        f: impl Fn(usize, usize, usize, usize) -> bool,
+    ) -> Option<bool> {
+        let len = (state & LEN) as usize;
+        if len > INLINE {
+            return None;
+        }
+        // Indexed, not zipped: the iterator adapters kept their state in memory here.
+        for index in 0..len.min(INLINE) {
+            let (slot, creation) = (&self.slots[index], &self.creations[index]);
+            let addr = slot.addr.load(Ordering::Relaxed);
+            if addr == 0 {
+                continue;
+            }
+            let meta = slot.meta.load(Ordering::Relaxed);
+            if meta == FAR {
+                return None;
+            }
+            let class = Words::unpacked(addr, meta).class & !TAG;
+            let (created, type_name) = if class == 0 {
+                (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
+            } else {
+                (0, 0)
+            };
+            if !f(addr, class, created, type_name) {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
     pub(crate) fn snapshot_with_backtraces(&self) -> Vec<(SlotView, Option<Arc<Backtrace>>)> {
         self.consistent(|len| {
