@@ -662,9 +662,8 @@ mod imp {
     /// knows it is `not_held`.
     #[inline(always)]
     fn suspicious(set: &HeldSet, state: u64, request: &Request, not_held: bool) -> bool {
-        let key = rank_key(request.class);
-        if key != 0 {
-            key <= max_key_of(state)
+        if request.class.is_some() {
+            rank_key(request.class) <= max_key_of(state)
         } else {
             !not_held && set.holds(request.addr)
         }

@@ -423,7 +423,7 @@ pub(crate) fn records() -> (usize, usize) {
 /// The check compares keys; a report compares the ranks themselves.
 #[inline(always)]
 pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
-    class.map_or(0, |c| u64::from(c.rank().saturating_add(1)))
+    class.map_or(0, |c| u64::from(c.key()))
 }
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
@@ -745,9 +745,9 @@ impl HeldSet {
     /// every lock held, so it is the new highest (no compare needed).
     #[inline(always)]
     pub(crate) fn push_checked(&self, entry: &SlotView, state: u64) -> u64 {
-        let key = match rank_key(entry.class) {
-            0 => max_key_of(state),
-            key => key,
+        let key = match entry.class {
+            None => max_key_of(state),
+            class => rank_key(class),
         };
         self.note_origin(entry, state);
         self.push_words(entry.words(), key, state)
