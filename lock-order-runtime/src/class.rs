@@ -28,6 +28,7 @@ pub struct ClassInfo {
     rank: u32,
     /// The rank's key in a held set's state word, `rank + 1` saturating (see `held::rank_key`):
     /// kept, so that the check of a class known only at run time (a plain view) loads it.
+    #[cfg(lock_rank_checked)]
     key: u32,
     file: &'static str,
     line: u32,
@@ -53,6 +54,7 @@ impl ClassInfo {
         ClassInfo {
             name,
             rank,
+            #[cfg(lock_rank_checked)]
             key: rank.saturating_add(1),
             file,
             line,
@@ -64,6 +66,7 @@ impl ClassInfo {
     }
 
     /// The rank plus one, saturating: the class's key in a held set's state word.
+    #[cfg(lock_rank_checked)]
     #[inline(always)]
     pub(crate) fn key(&self) -> u32 {
         self.key
