@@ -569,22 +569,21 @@ mod imp {
         let (created, type_name) = request.origin_parts();
         let class = request.class.map_or(0, |c| std::ptr::from_ref(c) as usize);
         let created = created.map_or(0, |c| std::ptr::from_ref(c) as usize);
+        let type_name = type_name.map_or(0, |f| f as usize);
+        // Out of line for a ranked lock, which comes here only under an unranked lock, so that
+        // the ranked path stays as it is without learning; inline for an unranked one, whose
+        // every acquire under another lock comes here.
+        if class != 0 {
+            return all_known_ranked(set, state, class, created, type_name, request.addr);
+        }
         // An unranked lock made at an unknown site teaches nothing: it could not be told apart.
-        if (class == 0 && created == 0) || !crate::observed::learning_now() {
+        if created == 0 || !crate::observed::learning_now() {
             return true;
         }
-        let type_name = type_name.map_or(0, |f| f as usize);
-        // Inline for an unranked lock, whose every acquire under another lock comes here; out of
-        // line for a ranked one, which comes here only under an unranked lock, so that the ranked
-        // path stays as small as it is without learning.
-        if class == 0 {
-            all_known_words(set, state, class, created, type_name, request.addr)
-        } else {
-            all_known_ranked(set, state, class, created, type_name, request.addr)
-        }
+        all_known_words(set, state, class, created, type_name, request.addr)
     }
 
-    /// [`all_known_words`] for a ranked lock, out of line.
+    /// [`all_known`] for a ranked lock, out of line.
     #[inline(never)]
     fn all_known_ranked(
         set: &HeldSet,
@@ -594,7 +593,7 @@ mod imp {
         type_name: usize,
         addr: usize,
     ) -> bool {
-        all_known_words(set, state, class, created, type_name, addr)
+        !crate::observed::learning_now() || all_known_words(set, state, class, created, type_name, addr)
     }
 
     /// [`all_known`] from the request's words: every held lock's order to this one, probed in the
