@@ -564,7 +564,10 @@ mod imp {
     /// Whether every order `request` would teach is known to this thread already: the cost of
     /// learning for an order seen before. Given the request's words one by one, in registers:
     /// the whole request would have to be written to memory for the call.
-    #[inline(always)]
+    /// Out of line in unoptimized builds, where its locals would make the frame of every acquire
+    /// bigger (deep re-entry must not overflow a test thread's stack).
+    #[cfg_attr(debug_assertions, inline(never))]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn all_known(set: &HeldSet, state: u64, request: &Request) -> bool {
         let (created, type_name) = request.origin_parts();
         let class = request.class.map_or(0, |c| std::ptr::from_ref(c) as usize);
