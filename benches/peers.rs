@@ -399,6 +399,24 @@ fn two_threads_own_pair<A: Lock, B: Lock>() -> impl FnMut(u64) -> Duration {
     }
 }
 
+/// As [`two_threads_own_pair`], but each lock in a heap allocation of its own, made one after
+/// another as a program makes them: nothing keeps one thread's locks off the other's cache lines
+/// but the lock's size and the allocator.
+fn two_threads_own_pair_boxed<A: Lock, B: Lock>() -> impl FnMut(u64) -> Duration {
+    let pairs = [(Box::new(A::make(0)), Box::new(B::make(0))), (Box::new(A::make(0)), Box::new(B::make(0)))];
+    move |iters| {
+        on_two_threads(&pairs, iters, |pairs, side, iters| {
+            for _ in 0..iters {
+                let (a, b) = black_box(&pairs[side]);
+                let mut outer = a.acquire();
+                let mut inner = b.acquire();
+                *outer += 1;
+                *inner += 1;
+            }
+        })
+    }
+}
+
 /// How many locks one operation of the "fresh locks" workload makes.
 const FRESH: usize = 1000;
 
@@ -649,6 +667,16 @@ fn workloads() -> Vec<Workload> {
                 two_threads_own_pair::<PlM, PlM>(),
                 two_threads_own_pair::<TmM, TmM>(),
                 two_threads_own_pair::<Lo<R1>, Lo<R2>>(),
+            ),
+        ),
+        peers(
+            "2 threads, own pair each, nested, each lock boxed",
+            true,
+            (
+                two_threads_own_pair_boxed::<StdM, StdM>(),
+                two_threads_own_pair_boxed::<PlM, PlM>(),
+                two_threads_own_pair_boxed::<TmM, TmM>(),
+                two_threads_own_pair_boxed::<Lo<R1>, Lo<R2>>(),
             ),
         ),
         peers(

@@ -23,10 +23,13 @@ use std::panic::Location;
 /// assert_eq!(info.name(), "CACHE");
 /// assert_eq!(info.rank(), 7);
 /// ```
-#[derive(Debug)]
 pub struct ClassInfo {
     name: &'static str,
     rank: u32,
+    /// The rank's key in a held set's state word, `rank + 1` saturating (see `held::rank_key`):
+    /// kept, so that the check of a class known only at run time (a plain view) loads it.
+    #[cfg(lock_rank_checked)]
+    key: u32,
     file: &'static str,
     line: u32,
     module_path: &'static str,
@@ -48,7 +51,25 @@ impl ClassInfo {
         module_path: &'static str,
         summary: &'static str,
     ) -> Self {
-        ClassInfo { name, rank, file, line, module_path, summary, rank_path: "", public: false }
+        ClassInfo {
+            name,
+            rank,
+            #[cfg(lock_rank_checked)]
+            key: rank.saturating_add(1),
+            file,
+            line,
+            module_path,
+            summary,
+            rank_path: "",
+            public: false,
+        }
+    }
+
+    /// The rank plus one, saturating: the class's key in a held set's state word.
+    #[cfg(lock_rank_checked)]
+    #[inline(always)]
+    pub(crate) fn key(&self) -> u32 {
+        self.key
     }
 
     /// The parts of the declaration that only documentation reads: the rank's path as written
@@ -115,6 +136,22 @@ impl ClassInfo {
     /// Whether rustdoc documents the lock, so that a generated page may link to it.
     pub(crate) fn is_public(&self) -> bool {
         self.public
+    }
+}
+
+// By hand: the declaration's fields, not the key derived from them.
+impl fmt::Debug for ClassInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClassInfo")
+            .field("name", &self.name)
+            .field("rank", &self.rank)
+            .field("file", &self.file)
+            .field("line", &self.line)
+            .field("module_path", &self.module_path)
+            .field("summary", &self.summary)
+            .field("rank_path", &self.rank_path)
+            .field("public", &self.public)
+            .finish()
     }
 }
 

@@ -354,37 +354,80 @@ fn learn_orders(
 /// memory on the path of every known order.
 #[inline(always)]
 fn has_new_order(set: &HeldSet, state: u64, request: &Request) -> bool {
-    learns(state, request) && !all_known(set, request)
+    learns(state, request) && !all_known(set, state, request)
 }
 
 /// Whether every order `request` would teach is known to this thread already: the cost of
 /// learning for an order seen before. Given the request's words one by one, in registers:
 /// the whole request would have to be written to memory for the call.
-#[inline(always)]
-fn all_known(set: &HeldSet, request: &Request) -> bool {
+/// Out of line in unoptimized builds, where its locals would make the frame of every acquire
+/// bigger (deep re-entry must not overflow a test thread's stack).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn all_known(set: &HeldSet, state: u64, request: &Request) -> bool {
     let (created, type_name) = request.origin_parts();
-    all_known_words(
-        set,
-        request.class.map_or(0, |c| std::ptr::from_ref(c) as usize),
-        created.map_or(0, |c| std::ptr::from_ref(c) as usize),
-        type_name.map_or(0, |f| f as usize),
-        request.addr,
-    )
-}
-
-#[inline(never)]
-fn all_known_words(set: &HeldSet, class: usize, created: usize, type_name: usize, addr: usize) -> bool {
-    if !crate::observed::learning() || (class == 0 && created == 0) {
+    let class = request.class.map_or(0, |c| std::ptr::from_ref(c) as usize);
+    let created = created.map_or(0, |c| std::ptr::from_ref(c) as usize);
+    let type_name = type_name.map_or(0, |f| f as usize);
+    // Out of line for a ranked lock, which comes here only under an unranked lock, so that
+    // the ranked path stays as it is without learning; inline for an unranked one, whose
+    // every acquire under another lock comes here.
+    if class != 0 {
+        return all_known_ranked(set, state, class, created, type_name, request.addr);
+    }
+    // An unranked lock made at an unknown site teaches nothing: it could not be told apart.
+    if created == 0 || !crate::observed::learning_now() {
         return true;
     }
+    all_known_words(set, state, class, created, type_name, request.addr)
+}
+
+/// [`all_known`] for a ranked lock, out of line.
+#[inline(never)]
+fn all_known_ranked(
+    set: &HeldSet,
+    state: u64,
+    class: usize,
+    created: usize,
+    type_name: usize,
+    addr: usize,
+) -> bool {
+    !crate::observed::learning_now() || all_known_words(set, state, class, created, type_name, addr)
+}
+
+/// [`all_known`] from the request's words: every held lock's order to this one, probed in the
+/// per-thread table.
+#[inline(always)]
+fn all_known_words(
+    set: &HeldSet,
+    state: u64,
+    class: usize,
+    created: usize,
+    type_name: usize,
+    addr: usize,
+) -> bool {
     let to = crate::observed::lock_word(class, created, type_name);
+    // As in `learn_orders`: two ranked locks, the lock itself, or one of unknown site teach
+    // nothing.
+    let known_from = move |held_addr, held_class, held_created, held_type| {
+        (held_class != 0 && class != 0)
+            || held_addr == addr
+            || (held_class == 0 && held_created == 0)
+            || known(crate::observed::lock_word(held_class, held_created, held_type), to, held_addr, addr)
+    };
+    match set.all_held_inline(state, known_from) {
+        Some(all) => all,
+        None => all_known_walked(set, known_from),
+    }
+}
+
+/// [`all_known_words`] for a set whose records are not all in inline slots, packed.
+#[cold]
+#[inline(never)]
+fn all_known_walked(set: &HeldSet, known_from: impl Fn(usize, usize, usize, usize) -> bool) -> bool {
     let mut all = true;
-    set.for_each_held_raw(|_, held_addr, held_class, held_created, held_type| {
-        if (held_class != 0 && class != 0) || held_addr == addr || (held_class == 0 && held_created == 0) {
-            return;
-        }
-        let from = crate::observed::lock_word(held_class, held_created, held_type);
-        all &= known(from, to, held_addr, addr);
+    set.for_each_held_raw(|_, addr, class, created, type_name| {
+        all = all && known_from(addr, class, created, type_name);
     });
     all
 }
@@ -393,7 +436,7 @@ fn all_known_words(set: &HeldSet, class: usize, created: usize, type_name: usize
 #[inline(always)]
 #[track_caller]
 fn learn_and_report(set: &'static HeldSet, state: u64, request: Request) {
-    if learns(state, &request) && !all_known(set, &request) {
+    if learns(state, &request) && !all_known(set, state, &request) {
         learn_reporting(set, request);
     }
 }
@@ -417,9 +460,8 @@ fn learn_reporting(set: &'static HeldSet, request: Request) {
 /// knows it is `not_held`.
 #[inline(always)]
 fn suspicious(set: &HeldSet, state: u64, request: &Request, not_held: bool) -> bool {
-    let key = rank_key(request.class);
-    if key != 0 {
-        key <= max_key_of(state)
+    if request.class.is_some() {
+        rank_key(request.class) <= max_key_of(state)
     } else {
         !not_held && set.holds(request.addr)
     }

@@ -61,6 +61,8 @@ pub use graph::{Graph, GraphSize, ObservedEdge, ObservedLock, MAX_EDGES, MAX_INS
 pub(crate) use learned::{known, learn, lock_word, Endpoint};
 use suggest::suggest_from;
 pub use suggest::Suggestion;
+#[cfg(lock_rank_checked)]
+pub(crate) use switch::learning_now;
 pub use switch::{learning, set_learning};
 
 /// The learned graph; empty without checks.

@@ -46,6 +46,17 @@ pub fn set_learning(on: bool) {
     LEARNING.store(if on { ON } else { OFF }, Ordering::Relaxed);
 }
 
+/// [`learning`] inline, for the hot path: one load and one compare once the setting is read.
+#[cfg(lock_rank_checked)]
+#[inline(always)]
+pub(crate) fn learning_now() -> bool {
+    match LEARNING.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => learning(),
+    }
+}
+
 const UNREAD: u8 = 0;
 const OFF: u8 = 1;
 const ON: u8 = 2;

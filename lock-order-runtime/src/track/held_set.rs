@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use crate::class::ClassInfo;
 use crate::track::holder::Holder;
-use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotView, Words, TAG};
+use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotView, Words, FAR, TAG};
 
 /// How many locks one thread can have tracked at once; more are still checked against, but
 /// not recorded (the kernel's lockdep stops at 48).
@@ -98,7 +98,7 @@ pub(super) const WAITING: usize = CAPACITY;
 /// The check compares keys; a report compares the ranks themselves.
 #[inline(always)]
 pub(crate) fn rank_key(class: Option<&'static ClassInfo>) -> u64 {
-    class.map_or(0, |c| u64::from(c.rank().saturating_add(1)))
+    class.map_or(0, |c| u64::from(c.key()))
 }
 
 /// The fields of `HeldSet::state`, laid out so that the hot path needs no 64-bit constants. The
@@ -342,9 +342,9 @@ impl HeldSet {
     /// every lock held, so it is the new highest (no compare needed).
     #[inline(always)]
     pub(crate) fn push_checked(&self, entry: &SlotView, state: u64) -> u64 {
-        let key = match rank_key(entry.class) {
-            0 => max_key_of(state),
-            key => key,
+        let key = match entry.class {
+            None => max_key_of(state),
+            class => rank_key(class),
         };
         self.note_origin(entry, state);
         self.push_words(entry.words(), key, state)
@@ -503,6 +503,45 @@ impl HeldSet {
             };
             f(index as u32, addr, class, created, type_name);
         }
+    }
+
+    /// Owner only: whether `f` holds for every lock held, given the set's current `state`, with
+    /// the words of [`for_each_held_raw`](Self::for_each_held_raw) but the index (address,
+    /// class, creation site, type-naming function); stops at the first `false`. Reads the inline
+    /// slots directly, since this runs on every acquire that has an order to learn; `None` when
+    /// some record is elsewhere (a deep set, a record that could not be packed): walk them then.
+    #[inline(always)]
+    pub(crate) fn all_held_inline(
+        &self,
+        state: u64,
+        f: impl Fn(usize, usize, usize, usize) -> bool,
+    ) -> Option<bool> {
+        let len = (state & LEN) as usize;
+        if len > INLINE {
+            return None;
+        }
+        // Indexed, not zipped: the iterator adapters kept their state in memory here.
+        for index in 0..len.min(INLINE) {
+            let (slot, creation) = (&self.slots[index], &self.creations[index]);
+            let addr = slot.addr.load(Ordering::Relaxed);
+            if addr == 0 {
+                continue;
+            }
+            let meta = slot.meta.load(Ordering::Relaxed);
+            if meta == FAR {
+                return None;
+            }
+            let class = Words::unpacked(addr, meta).class & !TAG;
+            let (created, type_name) = if class == 0 {
+                (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
+            } else {
+                (0, 0)
+            };
+            if !f(addr, class, created, type_name) {
+                return Some(false);
+            }
+        }
+        Some(true)
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
