@@ -6,7 +6,12 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{lock_timed, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed, RestoreOnUnwind};
+use ::lock_api::{RawMutex, RawMutexFair, RawMutexTimed};
+
+use super::guard_record::GuardRecord;
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};

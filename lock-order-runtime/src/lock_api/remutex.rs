@@ -6,10 +6,12 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{
-    lock_timed, reentry, GetThreadId, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed,
-    RestoreOnUnwind,
-};
+use ::lock_api::{GetThreadId, RawMutex, RawMutexFair, RawMutexTimed};
+
+use super::guard_record::{reentry, GuardRecord};
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};

@@ -7,11 +7,15 @@ use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{
-    lock_timed, GuardRecord, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
-    RawRwLockRecursiveTimed, RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade,
-    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, RestoreOnUnwind,
+use ::lock_api::{
+    RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive, RawRwLockRecursiveTimed,
+    RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade, RawRwLockUpgradeFair, RawRwLockUpgradeTimed,
 };
+
+use super::guard_record::GuardRecord;
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};

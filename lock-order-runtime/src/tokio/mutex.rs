@@ -8,11 +8,14 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{as_outer_lock, borrow_for_guard, TryLockError};
+use super::outer_lock::as_outer_lock;
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
+use ::tokio::sync::TryLockError;
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
 /// class.
@@ -235,7 +238,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     pub fn lock_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller());
         let acquiring = Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
             held: record.held(),

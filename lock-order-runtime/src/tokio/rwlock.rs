@@ -8,11 +8,13 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{borrow_for_guard, TryLockError};
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
 use crate::trait_impls::{guard_traits, lock_traits};
+use ::tokio::sync::TryLockError;
 
 type Inner<T> = ::tokio::sync::RwLock<T>;
 
@@ -279,7 +281,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn read_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Shared);
         let acquiring = Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
             held: record.held(),
@@ -333,7 +335,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn write_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Exclusive);
         let acquiring = Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
             held: record.held(),

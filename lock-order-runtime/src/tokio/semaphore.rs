@@ -7,11 +7,14 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
+use super::outer_lock::as_outer_lock;
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
 use crate::trait_impls::lock_traits;
+use ::tokio::sync::{AcquireError, TryAcquireError};
 
 type Inner = ::tokio::sync::Semaphore;
 
@@ -224,7 +227,7 @@ impl<C: LockClass> Semaphore<C> {
     pub fn acquire_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, LockTimeout>> {
         let request = self.request(Location::caller());
         let acquiring = Acquiring::new(request, self.inner.acquire(), |acquired, record| {
             acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
