@@ -97,3 +97,43 @@ macro_rules! lock_traits {
     };
 }
 pub(crate) use lock_traits;
+
+/// A ranked lock's view as its plain type (the same lock with the default class): its `Deref`
+/// to the plain lock, and `plain_arc`, the body of its public `into_plain`, which each family
+/// writes out with its docs.
+///
+/// The call promises what the two casts rest on: `$lock` is a `repr(C)` struct whose class is
+/// only a zero-sized `PhantomData` field, so that `$lock` and `$plain` are the one struct but for
+/// that marker, and neither has a `Drop` of its own beyond its fields'.
+///
+/// `plain_view!([T: ?Sized, C: RankedClass] Mutex<T, C> => Mutex<T>);`
+macro_rules! plain_view {
+    ($(#[$attr:meta])* [$($generics:tt)*] $lock:ty => $plain:ty) => {
+        $(#[$attr])*
+        impl<$($generics)*> ::core::ops::Deref for $lock {
+            type Target = $plain;
+
+            #[inline(always)]
+            fn deref(&self) -> &$plain {
+                // SAFETY: `$lock` and `$plain` differ only in a zero-sized `PhantomData` class in
+                // a `repr(C)` struct (the macro's contract), so they have one layout, and one
+                // pointer metadata for an unsized tail; the reference keeps the borrow's lifetime.
+                unsafe { &*(::core::ptr::from_ref(self) as *const $plain) }
+            }
+        }
+
+        impl<$($generics)*> $lock {
+            /// The same lock behind the same `Arc`, as its plain type.
+            #[inline(always)]
+            fn plain_arc(lock: ::std::sync::Arc<Self>) -> ::std::sync::Arc<$plain> {
+                let raw = ::std::sync::Arc::into_raw(lock);
+                // SAFETY: `raw` comes from `Arc::into_raw` of a `$lock`, which has the size,
+                // alignment and metadata of `$plain` (see `Deref`), as `Arc::from_raw` requires
+                // of a pointer of another type; neither type has a `Drop` of its own beyond its
+                // fields'.
+                unsafe { ::std::sync::Arc::from_raw(raw as *const $plain) }
+            }
+        }
+    };
+}
+pub(crate) use plain_view;

@@ -2,15 +2,19 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{lock_timed, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed, RestoreOnUnwind};
+use ::lock_api::{RawMutex, RawMutexFair, RawMutexTimed};
+
+use super::guard_record::GuardRecord;
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
 
 /// A mutex over any [`RawMutex`] with a place in the lock order: `lock_api::Mutex<R, T>` plus a
 /// class.
@@ -346,34 +350,26 @@ impl<R: RawMutexTimed, T: ?Sized, C: LockClass> Mutex<R, T, C> {
 
 lock_traits!(RankedLock [R, T: ?Sized, C: LockClass] Mutex<R, T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `Mutex<R, T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::lock_rank;
-/// use lock_rank::lock_api::Mutex;
-/// use parking_lot::RawMutex;
-///
-/// #[lock_rank(3)]
-/// static HITS: Mutex<RawMutex, u64> = Mutex::new(0);
-///
-/// fn bump(hits: &Mutex<RawMutex, u64>) {
-///     *hits.lock() += 1; // checked as `HITS`, rank 3
-/// }
-/// bump(&HITS);
-/// assert_eq!(*HITS.lock(), 1);
-/// ```
-impl<R, T: ?Sized, C: RankedClass> Deref for Mutex<R, T, C> {
-    type Target = Mutex<R, T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &Mutex<R, T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `Mutex<R, T, C>` and `Mutex<R, T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<R, T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `Mutex<R, T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::lock_rank;
+    /// use lock_rank::lock_api::Mutex;
+    /// use parking_lot::RawMutex;
+    ///
+    /// #[lock_rank(3)]
+    /// static HITS: Mutex<RawMutex, u64> = Mutex::new(0);
+    ///
+    /// fn bump(hits: &Mutex<RawMutex, u64>) {
+    ///     *hits.lock() += 1; // checked as `HITS`, rank 3
+    /// }
+    /// bump(&HITS);
+    /// assert_eq!(*HITS.lock(), 1);
+    /// ```
+    [R, T: ?Sized, C: RankedClass] Mutex<R, T, C> => Mutex<R, T>
+);
 
 impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -393,11 +389,7 @@ impl<R, T: ?Sized, C: RankedClass> Mutex<R, T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<R, T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<R, T, C>`, which has the size, alignment
-        // and metadata of `Mutex<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const Mutex<R, T>) }
+        Self::plain_arc(lock)
     }
 }
 

@@ -2,18 +2,19 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{
-    lock_timed, reentry, GetThreadId, GuardRecord, Marker, RawMutex, RawMutexFair, RawMutexTimed,
-    RestoreOnUnwind,
-};
+use ::lock_api::{GetThreadId, RawMutex, RawMutexFair, RawMutexTimed};
+
+use super::guard_record::{reentry, GuardRecord};
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
 
 /// A mutex that the thread holding it may lock again, over any [`RawMutex`] and
 /// [`GetThreadId`], with a place in the lock order: `lock_api::ReentrantMutex<R, G, T>` plus a
@@ -328,32 +329,24 @@ impl<R: RawMutexTimed, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R
 
 lock_traits!(RankedLock [R, G, T: ?Sized, C: LockClass] ReentrantMutex<R, G, T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `ReentrantMutex<R, G, T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::lock_rank;
-/// use lock_rank::parking_lot::ReentrantMutex;
-///
-/// #[lock_rank(4)]
-/// static TREE: ReentrantMutex<u8> = ReentrantMutex::new(0);
-///
-/// fn depth(tree: &ReentrantMutex<u8>) -> u8 {
-///     *tree.lock() // checked as `TREE`, rank 4
-/// }
-/// assert_eq!(depth(&TREE), 0);
-/// ```
-impl<R, G, T: ?Sized, C: RankedClass> Deref for ReentrantMutex<R, G, T, C> {
-    type Target = ReentrantMutex<R, G, T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &ReentrantMutex<R, G, T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `ReentrantMutex<R, G, T, C>` and `ReentrantMutex<R, G, T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const ReentrantMutex<R, G, T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `ReentrantMutex<R, G, T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::lock_rank;
+    /// use lock_rank::parking_lot::ReentrantMutex;
+    ///
+    /// #[lock_rank(4)]
+    /// static TREE: ReentrantMutex<u8> = ReentrantMutex::new(0);
+    ///
+    /// fn depth(tree: &ReentrantMutex<u8>) -> u8 {
+    ///     *tree.lock() // checked as `TREE`, rank 4
+    /// }
+    /// assert_eq!(depth(&TREE), 0);
+    /// ```
+    [R, G, T: ?Sized, C: RankedClass] ReentrantMutex<R, G, T, C> => ReentrantMutex<R, G, T>
+);
 
 impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -372,11 +365,7 @@ impl<R, G, T: ?Sized, C: RankedClass> ReentrantMutex<R, G, T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<ReentrantMutex<R, G, T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `ReentrantMutex<R, G, T, C>`, which has the size, alignment
-        // and metadata of `ReentrantMutex<R, G, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const ReentrantMutex<R, G, T>) }
+        Self::plain_arc(lock)
     }
 }
 

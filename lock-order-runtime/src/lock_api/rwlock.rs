@@ -3,19 +3,22 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{
-    lock_timed, GuardRecord, Marker, RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive,
-    RawRwLockRecursiveTimed, RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade,
-    RawRwLockUpgradeFair, RawRwLockUpgradeTimed, RestoreOnUnwind,
+use ::lock_api::{
+    RawRwLock, RawRwLockDowngrade, RawRwLockFair, RawRwLockRecursive, RawRwLockRecursiveTimed,
+    RawRwLockTimed, RawRwLockUpgrade, RawRwLockUpgradeDowngrade, RawRwLockUpgradeFair, RawRwLockUpgradeTimed,
 };
+
+use super::guard_record::GuardRecord;
+use super::marker::Marker;
+use super::restore_on_unwind::RestoreOnUnwind;
+use super::timed::lock_timed;
 use crate::check::{self, Held, RecordAt, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
 
 /// A reader-writer lock over any [`RawRwLock`] with a place in the lock order:
 /// `lock_api::RwLock<R, T>` plus a class.
@@ -594,32 +597,24 @@ impl<R: RawRwLockUpgradeTimed, T: ?Sized, C: LockClass> RwLock<R, T, C> {
 
 lock_traits!(RankedLock [R, T: ?Sized, C: LockClass] RwLock<R, T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `RwLock<R, T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::lock_rank;
-/// use lock_rank::parking_lot::RwLock;
-///
-/// #[lock_rank(1)]
-/// static ROUTES: RwLock<Vec<u8>> = RwLock::new(Vec::new());
-///
-/// fn routes(lock: &RwLock<Vec<u8>>) -> usize {
-///     lock.read().len() // checked as `ROUTES`, rank 1
-/// }
-/// assert_eq!(routes(&ROUTES), 0);
-/// ```
-impl<R, T: ?Sized, C: RankedClass> Deref for RwLock<R, T, C> {
-    type Target = RwLock<R, T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &RwLock<R, T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `RwLock<R, T, C>` and `RwLock<R, T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<R, T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `RwLock<R, T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::lock_rank;
+    /// use lock_rank::parking_lot::RwLock;
+    ///
+    /// #[lock_rank(1)]
+    /// static ROUTES: RwLock<Vec<u8>> = RwLock::new(Vec::new());
+    ///
+    /// fn routes(lock: &RwLock<Vec<u8>>) -> usize {
+    ///     lock.read().len() // checked as `ROUTES`, rank 1
+    /// }
+    /// assert_eq!(routes(&ROUTES), 0);
+    /// ```
+    [R, T: ?Sized, C: RankedClass] RwLock<R, T, C> => RwLock<R, T>
+);
 
 impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -638,11 +633,7 @@ impl<R, T: ?Sized, C: RankedClass> RwLock<R, T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<R, T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `RwLock<R, T, C>`, which has the size, alignment
-        // and metadata of `RwLock<R, T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const RwLock<R, T>) }
+        Self::plain_arc(lock)
     }
 }
 

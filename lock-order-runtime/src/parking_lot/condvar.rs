@@ -4,10 +4,12 @@ use std::fmt;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-use super::{MutexGuard, WaitTimeoutResult};
+use ::parking_lot::WaitTimeoutResult;
+
+use super::locks::MutexGuard;
 use crate::check::Reacquire;
 use crate::class::LockClass;
-use crate::lock_api::GuardRecord;
+use crate::lock_api::guard_record::GuardRecord;
 
 /// A condition variable for [`Mutex`](super::Mutex)es of this module: parking_lot's, with the guard passed as
 /// `&mut`.

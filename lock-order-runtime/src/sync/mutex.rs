@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::{Arc, LockResult, PoisonError, TryLockResult};
 use std::time::Duration;
@@ -12,7 +11,7 @@ use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::sync::timed::{lock_timed, TimedLockResult};
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
 
 /// A mutual exclusion lock with a place in the lock order: `std::sync::Mutex` plus a class.
 ///
@@ -276,32 +275,24 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
 
 lock_traits!(RankedLock [T: ?Sized, C: LockClass] Mutex<T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::{lock_rank, Mutex};
-///
-/// #[lock_rank(3)]
-/// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
-///
-/// fn push(queue: &Mutex<Vec<u32>>, job: u32) {
-///     queue.lock().unwrap().push(job); // checked as `QUEUE`, rank 3
-/// }
-/// push(&QUEUE, 7);
-/// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
-/// ```
-impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
-    type Target = Mutex<T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &Mutex<T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `Mutex<T, C>` and `Mutex<T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::{lock_rank, Mutex};
+    ///
+    /// #[lock_rank(3)]
+    /// static QUEUE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+    ///
+    /// fn push(queue: &Mutex<Vec<u32>>, job: u32) {
+    ///     queue.lock().unwrap().push(job); // checked as `QUEUE`, rank 3
+    /// }
+    /// push(&QUEUE, 7);
+    /// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
+    /// ```
+    [T: ?Sized, C: RankedClass] Mutex<T, C> => Mutex<T>
+);
 
 impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -322,11 +313,7 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<T, C>`, which has the size, alignment
-        // and metadata of `Mutex<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const Mutex<T>) }
+        Self::plain_arc(lock)
     }
 }
 

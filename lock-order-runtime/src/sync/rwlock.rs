@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::{Arc, LockResult, TryLockResult};
 use std::time::Duration;
@@ -12,7 +11,7 @@ use crate::class::{LockClass, Origin, RankedClass, Unranked};
 use crate::sync::poison::{map_result, map_timed_result, map_try_result, taken};
 use crate::sync::timed::{lock_timed, TimedLockResult};
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
 
 /// A reader-writer lock with a place in the lock order: `std::sync::RwLock` plus a class.
 ///
@@ -254,31 +253,23 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
 
 lock_traits!(RankedLock [T: ?Sized, C: LockClass] RwLock<T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::{lock_rank, RwLock};
-///
-/// #[lock_rank(1)]
-/// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
-///
-/// fn names(config: &RwLock<Vec<String>>) -> usize {
-///     config.read().unwrap().len() // checked as `CONFIG`, rank 1
-/// }
-/// assert_eq!(names(&CONFIG), 0);
-/// ```
-impl<T: ?Sized, C: RankedClass> Deref for RwLock<T, C> {
-    type Target = RwLock<T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &RwLock<T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `RwLock<T, C>` and `RwLock<T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::{lock_rank, RwLock};
+    ///
+    /// #[lock_rank(1)]
+    /// static CONFIG: RwLock<Vec<String>> = RwLock::new(Vec::new());
+    ///
+    /// fn names(config: &RwLock<Vec<String>>) -> usize {
+    ///     config.read().unwrap().len() // checked as `CONFIG`, rank 1
+    /// }
+    /// assert_eq!(names(&CONFIG), 0);
+    /// ```
+    [T: ?Sized, C: RankedClass] RwLock<T, C> => RwLock<T>
+);
 
 impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -297,11 +288,7 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `RwLock<T, C>`, which has the size, alignment
-        // and metadata of `RwLock<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const RwLock<T>) }
+        Self::plain_arc(lock)
     }
 }
 

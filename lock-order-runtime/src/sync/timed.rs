@@ -84,7 +84,7 @@ impl fmt::Display for LockTimeout {
         writeln!(f, "lock timeout: {} not acquired within {:?}", self.lock.short(), self.waited)?;
         writeln!(f, "  requested at {}", self.lock.site)?;
         if self.holders.is_empty() {
-            if crate::CHECKS_ENABLED {
+            if cfg!(lock_rank_checked) {
                 write!(f, "  holder: none recorded (the lock was released as the wait ended)")
             } else {
                 write!(f, "  holder: unknown (lock-rank checks are off in this build)")

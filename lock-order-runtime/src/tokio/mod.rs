@@ -110,6 +110,8 @@
 
 mod acquire;
 mod mutex;
+mod outer_lock;
+mod owned_borrow;
 mod rwlock;
 mod semaphore;
 
@@ -120,37 +122,3 @@ pub use self::rwlock::{
 };
 pub use self::semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use ::tokio::sync::{AcquireError, TryAcquireError, TryLockError};
-
-/// The lock behind `arc` as a `'static` borrow, for an owned guard, which keeps `arc` next to
-/// the guard it borrows the lock with.
-///
-/// # Safety
-/// The caller keeps a clone of `arc` alive while the reference or anything borrowed through it
-/// is in use, and drops all of those before that clone.
-#[inline(always)]
-pub(crate) unsafe fn borrow_for_guard<L: ?Sized + 'static>(arc: &std::sync::Arc<L>) -> &'static L {
-    // SAFETY: the allocation lives as long as an `Arc` to it does, which the caller ensures for
-    // every use of the reference.
-    unsafe { &*std::sync::Arc::as_ptr(arc) }
-}
-
-/// Where the tokio lock sits inside one of ours (`repr(C)`: the zero-sized class, the
-/// [`Origin`](crate::class::Origin), then the tokio lock), given the tokio lock's alignment.
-#[inline(always)]
-pub(crate) const fn offset_of_inner(align: usize) -> usize {
-    std::mem::size_of::<crate::class::Origin>().next_multiple_of(align)
-}
-
-/// Views a tokio lock that is known to live inside one of our locks as that lock.
-macro_rules! as_outer_lock {
-    ($inner:expr, $outer:ty) => {{
-        let inner = $inner;
-        let offset = $crate::tokio::offset_of_inner(::std::mem::align_of_val(inner));
-        // SAFETY: `inner` points into a `$outer` (every tokio lock reachable from our guards was
-        // made by our constructors), a `repr(C)` struct whose last field it is: `offset` bytes
-        // after the start, as `offset_of_inner` computes by `repr(C)`'s rule. Both have the same
-        // pointer metadata (the tokio lock is the unsized tail), and the reference keeps its lifetime.
-        unsafe { &*(::std::ptr::from_ref(inner).byte_sub(offset) as *const $outer) }
-    }};
-}
-pub(crate) use as_outer_lock;

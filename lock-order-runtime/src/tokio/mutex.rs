@@ -3,16 +3,18 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{as_outer_lock, borrow_for_guard, TryLockError};
+use super::outer_lock::as_outer_lock;
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
+use ::tokio::sync::TryLockError;
 
 /// An async mutual exclusion lock with a place in the lock order: `tokio::sync::Mutex` plus a
 /// class.
@@ -235,7 +237,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     pub fn lock_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller());
         let acquiring = Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
             held: record.held(),
@@ -348,34 +350,26 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
 
 lock_traits!(RankedLock [T: ?Sized, C: LockClass] Mutex<T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::{lock_rank, tokio::Mutex};
-///
-/// #[lock_rank(3)]
-/// static QUEUE: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
-///
-/// async fn push(queue: &Mutex<Vec<u32>>, job: u32) {
-///     queue.lock().await.push(job); // checked as `QUEUE`, rank 3
-/// }
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// push(&QUEUE, 7).await;
-/// # });
-/// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
-/// ```
-impl<T: ?Sized, C: RankedClass> Deref for Mutex<T, C> {
-    type Target = Mutex<T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &Mutex<T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `Mutex<T, C>` and `Mutex<T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const Mutex<T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `Mutex<T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::{lock_rank, tokio::Mutex};
+    ///
+    /// #[lock_rank(3)]
+    /// static QUEUE: Mutex<Vec<u32>> = Mutex::const_new(Vec::new());
+    ///
+    /// async fn push(queue: &Mutex<Vec<u32>>, job: u32) {
+    ///     queue.lock().await.push(job); // checked as `QUEUE`, rank 3
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// push(&QUEUE, 7).await;
+    /// # });
+    /// assert_eq!(lock_rank::class_of(&*QUEUE).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(3));
+    /// ```
+    [T: ?Sized, C: RankedClass] Mutex<T, C> => Mutex<T>
+);
 
 impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -398,11 +392,7 @@ impl<T: ?Sized, C: RankedClass> Mutex<T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<Mutex<T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `Mutex<T, C>`, which has the size, alignment
-        // and metadata of `Mutex<T>` (see `Deref`), as `Arc::from_raw` requires of a pointer
-        // of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const Mutex<T>) }
+        Self::plain_arc(lock)
     }
 }
 

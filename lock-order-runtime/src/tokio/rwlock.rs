@@ -3,16 +3,17 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{borrow_for_guard, TryLockError};
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
-use crate::trait_impls::{guard_traits, lock_traits};
+use crate::trait_impls::{guard_traits, lock_traits, plain_view};
+use ::tokio::sync::TryLockError;
 
 type Inner<T> = ::tokio::sync::RwLock<T>;
 
@@ -279,7 +280,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn read_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Shared);
         let acquiring = Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
             held: record.held(),
@@ -333,7 +334,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     pub fn write_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Exclusive);
         let acquiring = Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
             held: record.held(),
@@ -527,35 +528,27 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
 
 lock_traits!(RankedLock [T: ?Sized, C: LockClass] RwLock<T, C>, class C);
 
-/// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
-/// either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::{lock_rank, tokio::RwLock};
-///
-/// #[lock_rank(4)]
-/// static ROUTES: RwLock<Vec<u32>> = RwLock::const_new(Vec::new());
-///
-/// async fn count(routes: &RwLock<Vec<u32>>) -> usize {
-///     routes.read().await.len() // checked as `ROUTES`, rank 4
-/// }
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// ROUTES.write().await.push(80);
-/// assert_eq!(count(&ROUTES).await, 1);
-/// # });
-/// assert_eq!(lock_rank::class_of(&*ROUTES).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(4));
-/// ```
-impl<T: ?Sized, C: RankedClass> Deref for RwLock<T, C> {
-    type Target = RwLock<T>;
-
-    #[inline(always)]
-    fn deref(&self) -> &RwLock<T> {
-        // SAFETY: the lock is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `RwLock<T, C>` and `RwLock<T>` have one layout, and one pointer metadata for an
-        // unsized `T`; the reference keeps the borrow's lifetime.
-        unsafe { &*(std::ptr::from_ref(self) as *const RwLock<T>) }
-    }
-}
+plain_view!(
+    /// A ranked lock is also a lock of its plain type, `RwLock<T>`: the same lock, checked through
+    /// either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::{lock_rank, tokio::RwLock};
+    ///
+    /// #[lock_rank(4)]
+    /// static ROUTES: RwLock<Vec<u32>> = RwLock::const_new(Vec::new());
+    ///
+    /// async fn count(routes: &RwLock<Vec<u32>>) -> usize {
+    ///     routes.read().await.len() // checked as `ROUTES`, rank 4
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// ROUTES.write().await.push(80);
+    /// assert_eq!(count(&ROUTES).await, 1);
+    /// # });
+    /// assert_eq!(lock_rank::class_of(&*ROUTES).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(4));
+    /// ```
+    [T: ?Sized, C: RankedClass] RwLock<T, C> => RwLock<T>
+);
 
 impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     /// The same lock behind the same `Arc`, as its plain type: for code that takes an
@@ -578,11 +571,7 @@ impl<T: ?Sized, C: RankedClass> RwLock<T, C> {
     /// ```
     #[inline]
     pub fn into_plain(lock: Arc<Self>) -> Arc<RwLock<T>> {
-        let raw = Arc::into_raw(lock);
-        // SAFETY: `raw` comes from `Arc::into_raw` of an `RwLock<T, C>`, which has the size,
-        // alignment and metadata of `RwLock<T>` (see `Deref`), as `Arc::from_raw` requires of a
-        // pointer of another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw as *const RwLock<T>) }
+        Self::plain_arc(lock)
     }
 }
 

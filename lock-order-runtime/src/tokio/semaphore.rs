@@ -2,16 +2,18 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
-use std::ops::Deref;
 use std::panic::Location;
 use std::sync::Arc;
 
 use super::acquire::Acquiring;
-use super::{as_outer_lock, borrow_for_guard, AcquireError, TryAcquireError};
+use super::outer_lock::as_outer_lock;
+use super::owned_borrow::borrow_for_guard;
 use crate::check::{self, Held, Request};
 use crate::class::{LockClass, Origin, RankedClass, Unranked};
+use crate::sync::timed::LockTimeout;
 use crate::track::{Access, LockKind};
-use crate::trait_impls::lock_traits;
+use crate::trait_impls::{lock_traits, plain_view};
+use ::tokio::sync::{AcquireError, TryAcquireError};
 
 type Inner = ::tokio::sync::Semaphore;
 
@@ -224,7 +226,7 @@ impl<C: LockClass> Semaphore<C> {
     pub fn acquire_timeout(
         &self,
         timeout: std::time::Duration,
-    ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, crate::LockTimeout>> {
+    ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, LockTimeout>> {
         let request = self.request(Location::caller());
         let acquiring = Acquiring::new(request, self.inner.acquire(), |acquired, record| {
             acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
@@ -425,34 +427,27 @@ impl<C: LockClass> Semaphore<C> {
 
 lock_traits!(RankedLock [C: LockClass] Semaphore<C>, class C);
 
-/// A ranked semaphore is also a semaphore of the plain type, `Semaphore`: the same semaphore,
-/// checked through either with its own rank and name (see [`RankedClass`]).
-///
-/// ```
-/// use lock_rank::{lock_rank, tokio::Semaphore};
-///
-/// #[lock_rank(5)]
-/// static CONNECTIONS: Semaphore = Semaphore::const_new(4);
-///
-/// async fn connect(pool: &Semaphore) -> usize {
-///     let _permit = pool.acquire().await.unwrap(); // checked as `CONNECTIONS`, rank 5
-///     pool.available_permits()
-/// }
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// assert_eq!(connect(&CONNECTIONS).await, 3);
-/// # });
-/// assert_eq!(lock_rank::class_of(&*CONNECTIONS).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(5));
-/// ```
-impl<C: RankedClass> Deref for Semaphore<C> {
-    type Target = Semaphore;
-
-    #[inline(always)]
-    fn deref(&self) -> &Semaphore {
-        // SAFETY: the semaphore is `repr(C)` and its class only a zero-sized `PhantomData`, so
-        // `Semaphore<C>` and `Semaphore` have one layout; the reference keeps the borrow's lifetime.
-        unsafe { &*std::ptr::from_ref(self).cast::<Semaphore>() }
-    }
-}
+plain_view!(
+    /// A ranked semaphore is also a semaphore of the plain type, `Semaphore`: the same semaphore,
+    /// checked through either with its own rank and name (see [`RankedClass`]).
+    ///
+    /// ```
+    /// use lock_rank::{lock_rank, tokio::Semaphore};
+    ///
+    /// #[lock_rank(5)]
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(4);
+    ///
+    /// async fn connect(pool: &Semaphore) -> usize {
+    ///     let _permit = pool.acquire().await.unwrap(); // checked as `CONNECTIONS`, rank 5
+    ///     pool.available_permits()
+    /// }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// assert_eq!(connect(&CONNECTIONS).await, 3);
+    /// # });
+    /// assert_eq!(lock_rank::class_of(&*CONNECTIONS).map(|c| c.rank()), lock_rank::CHECKS_ENABLED.then_some(5));
+    /// ```
+    [C: RankedClass] Semaphore<C> => Semaphore
+);
 
 impl<C: RankedClass> Semaphore<C> {
     /// The same semaphore behind the same `Arc`, as its plain type: for code that takes an
@@ -475,11 +470,7 @@ impl<C: RankedClass> Semaphore<C> {
     /// ```
     #[inline]
     pub fn into_plain(semaphore: Arc<Self>) -> Arc<Semaphore> {
-        let raw = Arc::into_raw(semaphore);
-        // SAFETY: `raw` comes from `Arc::into_raw` of a `Semaphore<C>`, which has the size and
-        // alignment of `Semaphore` (see `Deref`), as `Arc::from_raw` requires of a pointer of
-        // another type; neither type has a `Drop` of its own beyond its fields'.
-        unsafe { Arc::from_raw(raw.cast::<Semaphore>()) }
+        Self::plain_arc(semaphore)
     }
 }
 
