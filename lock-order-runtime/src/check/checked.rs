@@ -275,6 +275,50 @@ pub(crate) fn record_in_order(request: Request, taken: bool) -> Option<Held> {
     Some(Held::new(set, set.push_checked(&request.slot(), state)))
 }
 
+/// [`record_in_order`] for an unranked lock not tried yet: one scan of the held locks looks
+/// for the lock itself and probes the orders it would teach.
+#[inline(always)]
+pub(crate) fn record_unranked(request: Request) -> Option<Held> {
+    let set = current_set();
+    let state = set.state();
+    if any_held(state) && !unranked_clear(set, state, &request) {
+        return None;
+    }
+    Some(Held::new(set, set.push_checked(&request.slot(), state)))
+}
+
+/// For an unranked `request` with something held: whether its lock is not held already and
+/// every order it would teach is known to this thread (see [`all_known`]), in one scan of the
+/// held locks.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn unranked_clear(set: &HeldSet, state: u64, request: &Request) -> bool {
+    let (created, type_name) = request.origin_parts();
+    let created = created.map_or(0, |c| std::ptr::from_ref(c) as usize);
+    let type_name = type_name.map_or(0, |f| f as usize);
+    // An unranked lock made at an unknown site teaches nothing: it could not be told apart.
+    if created == 0 || !crate::observed::learning_now() {
+        return !set.holds(request.addr);
+    }
+    let addr = request.addr;
+    let to = crate::observed::lock_word(0, created, type_name);
+    // As in `learn_orders`: a held lock of unknown site teaches nothing.
+    let clear_of = move |held_addr, held_class, held_created, held_type| {
+        held_addr != addr
+            && ((held_class == 0 && held_created == 0)
+                || known(
+                    crate::observed::lock_word(held_class, held_created, held_type),
+                    to,
+                    held_addr,
+                    addr,
+                ))
+    };
+    match set.all_held_inline(state, clear_of) {
+        Some(all) => all,
+        None => all_known_walked(set, clear_of),
+    }
+}
+
 /// Whether a blocking acquire has an order to learn (see [`crate::observed`]): something is
 /// held, and one end at least is unranked (two ranked locks are checked by their ranks). One
 /// test of the `state` word already loaded for the check.

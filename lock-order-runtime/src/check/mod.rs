@@ -6,8 +6,9 @@
 //!
 //! Fast path of a checked blocking acquire of a ranked std or parking_lot mutex: one thread-local
 //! load, one compare against the highest rank held, three stores into the thread's own record,
-//! then the lock's own try. An unranked lock, and another `lock_api` one, is tried first and
-//! checked after (an unranked check scans the few locks held). No global lock, no allocation, no
+//! then the lock's own try. An unranked one is checked and recorded before its try too, by one
+//! scan of the few locks held (for itself, and for the orders it would teach); another
+//! `lock_api` lock is tried first and checked after. No global lock, no allocation, no
 //! backtrace;
 //! everything else is out of line, and the guard's record is one word (two with `tokio`).
 //! Unchecked builds compile all of it away: `Held` is zero-sized.
@@ -29,9 +30,10 @@ pub(crate) use crate::track::Request;
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub(crate) enum RecordAt {
-    /// A ranked lock is checked and recorded before its try, an unranked one after (its check
-    /// scans the locks held, which a successful exclusive try spares it). For locks whose try is
-    /// one compare-and-swap: std's, and parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
+    /// Every lock is checked and recorded before its try: a ranked one by its rank, an unranked
+    /// one by a scan of the locks held that looks for the lock itself and probes the orders it
+    /// would teach in one pass. For locks whose try is one compare-and-swap: std's, and
+    /// parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
     ///
     /// The record's stores then go out ahead of the lock's atomic instruction, which has to wait
     /// for them anyway, instead of between it and the next lock's. When the try fails the record
@@ -71,6 +73,15 @@ pub(crate) fn lock_with<G>(
                 match try_now() {
                     Some(guard) => return (guard, held),
                     // Held elsewhere: forget the record, then wait below as any blocking acquire.
+                    None => drop(held),
+                }
+            }
+        } else if record as u8 == RecordAt::BeforeTry as u8 {
+            // Apart from the ranked path, with a try of its own: a plain view carries both
+            // paths, and one try shared between them lengthens the ranked one.
+            if let Some(held) = record_unranked(request) {
+                match try_now() {
+                    Some(guard) => return (guard, held),
                     None => drop(held),
                 }
             }

@@ -531,7 +531,7 @@ impl HeldSet {
             if meta == FAR {
                 return None;
             }
-            let class = Words::unpacked(addr, meta).class & !TAG;
+            let class = Words::class_of(meta);
             let (created, type_name) = if class == 0 {
                 (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
             } else {

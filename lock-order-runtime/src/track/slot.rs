@@ -110,6 +110,18 @@ impl Words {
         (u64::from(class as u32) | u64::from(site as u32) << 32, far)
     }
 
+    /// The class's address packed into `meta` without its tags, 0 when unranked: the anchor
+    /// read only for a ranked lock.
+    #[inline(always)]
+    pub(super) fn class_of(meta: u64) -> usize {
+        let distance = meta as u32 as i32 as isize as usize;
+        if distance & !TAG == 0 {
+            0
+        } else {
+            (ptr::from_ref(&ANCHOR) as usize).wrapping_add(distance) & !TAG
+        }
+    }
+
     /// The words [`packed`](Self::packed) packed into `meta`.
     pub(super) fn unpacked(addr: usize, meta: u64) -> Words {
         let anchor = ptr::from_ref(&ANCHOR) as usize;
