@@ -46,6 +46,7 @@ pub(crate) enum RecordAt {
     /// so that stores ahead of it would not overlap with it. The check's loads then follow the
     /// lock's atomic instruction instead of holding it back, and a successful exclusive try
     /// proves the lock was not already held by this thread, so an unranked lock skips its scan.
+    #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     AfterTry,
 }
 
