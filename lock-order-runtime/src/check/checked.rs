@@ -636,26 +636,36 @@ impl Pending {
     }
 }
 
-#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+#[cfg_attr(not(any(feature = "tokio", feature = "lock_api")), allow(dead_code))] // downgrades
 impl Held {
     /// The same lock, now held with `access` (a downgraded write lock): recorded again, in the
-    /// current set, with the original site.
+    /// current set, with the original site, shared again if it was (a `Send` guard's record),
+    /// so a thread's own record keeps its inline release.
     pub(crate) fn reaccess(self, access: Access) -> Held {
         if self.restore & UNRECORDED != 0 {
             return self;
         }
         let Some(view) = self.set().snapshot_slot(slot_of(self.restore)) else { return self };
+        let shared = self.restore & SHARED != 0;
         drop(self);
-        record_shared(Request {
+        let request = Request {
             addr: view.addr,
             class: view.class,
             site: view.site,
             kind: view.kind,
             access,
             creation: view.creation(),
-        })
+        };
+        if shared {
+            record_shared(request)
+        } else {
+            record(current_set(), &request)
+        }
     }
+}
 
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+impl Held {
     /// Forgets the record now; the guard goes on without one (handed to another task).
     pub(crate) fn forget_record(&mut self) {
         drop(std::mem::replace(self, Held::unrecorded()));
