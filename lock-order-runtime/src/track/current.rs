@@ -94,7 +94,7 @@ impl Holder {
     pub fn current() -> Holder {
         let thread = std::thread::current();
         Holder {
-            thread_name: thread.name().map(str::to_owned),
+            thread_name: thread.name().map(std::sync::Arc::from),
             thread_id: Some(thread.id()),
             task_id: current_task_id(),
         }

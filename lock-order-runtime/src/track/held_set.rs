@@ -73,8 +73,9 @@ pub(crate) struct HeldSet {
     pub(super) owner: StdMutex<Option<Holder>>,
     /// The next set in the global list; written once, before the set is published.
     pub(super) next: AtomicPtr<HeldSet>,
-    /// The next set in the free list while this one is on it (see [`FREE`]); written and read
-    /// only under that list's mutex.
+    /// The next set in the free list while this one is on it (see [`FREE`]), written and read
+    /// only under that list's mutex; or, while a thread keeps it among the sets it claimed for
+    /// its next tasks, the next of those, that thread's alone.
     pub(super) next_free: AtomicPtr<HeldSet>,
 }
 

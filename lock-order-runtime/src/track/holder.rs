@@ -12,7 +12,7 @@ use std::thread::ThreadId;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Holder {
-    pub(crate) thread_name: Option<String>,
+    pub(crate) thread_name: Option<std::sync::Arc<str>>,
     pub(crate) thread_id: Option<ThreadId>,
     pub(crate) task_id: Option<u64>,
 }

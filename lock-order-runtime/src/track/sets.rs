@@ -26,8 +26,8 @@ static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
 
 /// The sets given back, ready for the next claim: a stack linked through `next_free`, behind a
 /// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
-/// to claim or give back a set (a thread's first lock or its exit, a task's first lock or the
-/// end of its use of the set), never on an acquire or a release.
+/// to claim or give back sets (a thread's first lock or its exit; for tasks, a few sets at a
+/// time, see `tasks`), never on an acquire or a release.
 static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
 
 struct FreeList {
@@ -36,6 +36,23 @@ struct FreeList {
     in_use: usize,
     /// Sets ever made.
     made: usize,
+}
+
+impl FreeList {
+    /// Puts a set given back on the list, unless it is there already.
+    fn push(&mut self, set: &'static HeldSet) {
+        if set.in_use.swap(false, Ordering::AcqRel) {
+            self.link(set);
+            self.in_use -= 1;
+        }
+    }
+
+    /// Puts a set that is not in use on top of the list.
+    fn link(&mut self, set: &'static HeldSet) {
+        let next = self.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+        set.next_free.store(next, Ordering::Relaxed);
+        self.head = Some(set);
+    }
 }
 
 fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
@@ -56,32 +73,55 @@ pub(crate) static UNRECORDED_SET: HeldSet = HeldSet::new();
 impl HeldSet {
     /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
     pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
-        let reused = {
-            let mut list = free_list();
-            let set = list.head;
-            if let Some(set) = set {
-                list.head = deref_static(set.next_free.load(Ordering::Relaxed));
-                set.in_use.store(true, Ordering::Release);
-                list.in_use += 1;
-            }
-            set
-        };
-        let set = reused.unwrap_or_else(HeldSet::make_chunk);
-        set.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
-        *set.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+        let set = HeldSet::claim_some(1).0;
+        set.reassign(holder);
         set
     }
 
-    /// Makes [`CHUNK`] sets in one allocation and publishes them: returns the first, claimed, and
-    /// puts the others on the free list.
+    /// Takes up to `most` sets (at least one) from the free list under one lock, making
+    /// [`CHUNK`] new ones if it is empty: the first and how many, linked through `next_free`
+    /// (the last one's link is null). They are claimed, idle, and owned by nobody yet (see
+    /// [`reassign`](Self::reassign)); `next_free` is the claimer's own until they go back.
+    pub(crate) fn claim_some(most: usize) -> (&'static HeldSet, usize) {
+        let mut list = free_list();
+        let head = match list.head {
+            Some(head) => head,
+            None => {
+                drop(list);
+                HeldSet::make_chunk();
+                list = free_list();
+                list.head.expect("a chunk was just put on the free list")
+            }
+        };
+        let mut last = head;
+        let mut taken = 1;
+        loop {
+            last.in_use.store(true, Ordering::Release);
+            match deref_static(last.next_free.load(Ordering::Relaxed)) {
+                Some(next) if taken < most => {
+                    last = next;
+                    taken += 1;
+                }
+                rest => {
+                    list.head = rest;
+                    break;
+                }
+            }
+        }
+        last.next_free.store(ptr::null_mut(), Ordering::Relaxed);
+        list.in_use += taken;
+        (head, taken)
+    }
+
+    /// Makes [`CHUNK`] sets in one allocation, publishes them and puts them on the free list.
     #[cold]
     #[inline(never)]
-    fn make_chunk() -> &'static HeldSet {
+    fn make_chunk() {
         let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
         for (set, next) in chunk.iter().zip(&chunk[1..]) {
             set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
         }
-        for set in &chunk[1..] {
+        for set in chunk {
             set.in_use.store(false, Ordering::Relaxed);
         }
         let (first, last) = (&chunk[0], &chunk[CHUNK - 1]);
@@ -100,19 +140,21 @@ impl HeldSet {
             }
         }
         let mut list = free_list();
-        for set in &chunk[1..] {
-            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-            set.next_free.store(next, Ordering::Relaxed);
-            list.head = Some(set);
+        for set in chunk {
+            list.link(set);
         }
         list.made += CHUNK;
-        list.in_use += 1;
-        first
     }
 
     /// Gives the set back for reuse by a later thread or task: constant time. A set given back
     /// twice goes onto the free list once.
     pub(crate) fn retire(&'static self) {
+        self.clear();
+        free_list().push(self);
+    }
+
+    /// Empties the set and drops its owner, before it goes back.
+    fn clear(&self) {
         for index in 0..self.len() {
             if let Some(slot) = self.slot(index) {
                 slot.addr.store(0, Ordering::Release);
@@ -121,22 +163,31 @@ impl HeldSet {
         self.state.store(0, Ordering::Release);
         self.waiting.addr.store(0, Ordering::Release);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        let mut list = free_list();
-        if self.in_use.swap(false, Ordering::AcqRel) {
-            let next = list.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-            self.next_free.store(next, Ordering::Relaxed);
-            list.head = Some(self);
-            list.in_use -= 1;
-        }
     }
 
     /// Hands an idle set the caller has claimed to a new owner, without a round trip through the
     /// global list (async tasks come and go far more often than threads).
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
     pub(crate) fn reassign(&self, holder: Holder) {
-        self.state.store(self.state() & BACKTRACES, Ordering::Release);
+        self.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
         self.overflowed.store(false, Ordering::Relaxed);
         *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+    }
+}
+
+/// Gives back `first` and the sets linked to it through `next_free` (claimed by the caller, as
+/// [`HeldSet::claim_some`] returns them), under one lock: constant time per set.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
+pub(crate) fn retire_all(first: &'static HeldSet) {
+    let mut set = Some(first);
+    while let Some(each) = set {
+        each.clear();
+        set = deref_static(each.next_free.load(Ordering::Relaxed));
+    }
+    let mut list = free_list();
+    let mut set = Some(first);
+    while let Some(each) = set {
+        set = deref_static(each.next_free.load(Ordering::Relaxed));
+        list.push(each);
     }
 }
 
@@ -187,7 +238,7 @@ extern "C" fn claim_thread_set() -> &'static HeldSet {
     // `thread::current` may panic while the thread is being torn down: the set is then anonymous.
     let thread = std::panic::catch_unwind(std::thread::current).ok();
     let set = HeldSet::claim(Holder {
-        thread_name: thread.as_ref().and_then(|t| t.name()).map(str::to_owned),
+        thread_name: thread.as_ref().and_then(|t| t.name()).map(std::sync::Arc::from),
         thread_id: thread.as_ref().map(std::thread::Thread::id),
         task_id: None,
     });
@@ -201,4 +252,39 @@ extern "C" fn claim_thread_set() -> &'static HeldSet {
 #[inline]
 pub(crate) fn claimed_thread_set() -> Option<&'static HeldSet> {
     THREAD_SET.try_with(Cell::get).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(first: &'static HeldSet) -> Vec<&'static HeldSet> {
+        let mut sets = vec![first];
+        while let Some(next) = deref_static(sets[sets.len() - 1].next_free.load(Ordering::Relaxed)) {
+            sets.push(next);
+        }
+        sets
+    }
+
+    #[test]
+    fn sets_are_claimed_and_given_back_several_at_once() {
+        let (first, count) = HeldSet::claim_some(5);
+        let claimed = chain(first);
+        assert_eq!(claimed.len(), count, "the count is the chain's length");
+        assert!((1..=5).contains(&count));
+        assert!(claimed.iter().all(|set| set.is_in_use() && set.is_idle()));
+        let distinct: std::collections::HashSet<_> = claimed.iter().map(|set| ptr::from_ref(*set)).collect();
+        assert_eq!(distinct.len(), count, "no set is claimed twice");
+
+        retire_all(first);
+        assert!(claimed.iter().all(|set| !set.is_in_use()), "every set of the chain went back");
+        // A set given back twice goes onto the free list once.
+        claimed[0].retire();
+        let (again, _) = HeldSet::claim_some(CHUNK * 4);
+        let again = chain(again);
+        for set in &claimed {
+            assert!(again.iter().filter(|other| ptr::eq(**other, *set)).count() <= 1);
+        }
+        retire_all(again[0]);
+    }
 }

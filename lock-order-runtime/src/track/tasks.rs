@@ -14,19 +14,29 @@
 //! so a set is never taken from a task that is about to record into it; a task whose idle set
 //! was recycled while it slept simply gets another on its next lock. A set that stays recorded
 //! (a task holding a lock across an `.await`) stays in the map however long the task sleeps.
-//! Recycled sets are kept as one spare per thread, then given back to the global list.
+//! Recycled sets are kept as a few spares per thread, taken from and given back to the global
+//! list [`SPARES`] at a time, so that a thread running a stream of short tasks rarely takes the
+//! global list's lock.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex as StdMutex, MutexGuard as StdMutexGuard, PoisonError};
+use std::ptr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdMutexGuard, PoisonError};
+use std::thread::ThreadId;
 
 use crate::track::held_set::HeldSet;
 use crate::track::holder::Holder;
 use crate::track::sets;
+use crate::track::slot::deref_static;
 
 /// Number of shards of the map, a power of two.
 const SHARDS: usize = 32;
+
+/// How many spare sets a thread takes from the global list at once; it keeps at most twice as
+/// many, and gives back all but one when it has more.
+const SPARES: usize = 8;
 
 /// A task's set and how many threads cache it.
 struct Entry {
@@ -46,8 +56,12 @@ static MAP: [StdMutex<Option<Shard>>; SHARDS] = [const { StdMutex::new(None) }; 
 thread_local! {
     /// The task whose set this thread uses, and the set (counted in its entry's `cached_by`).
     static CACHE: Cell<Option<(u64, &'static HeldSet)>> = const { Cell::new(None) };
-    /// An idle set ready for the next task that needs one on this thread.
-    static SPARE: Cell<Option<&'static HeldSet>> = const { Cell::new(None) };
+    /// Idle sets ready for the next tasks that need one on this thread: a stack linked through
+    /// the sets' `next_free`, and its length.
+    static SPARE: Cell<(Option<&'static HeldSet>, usize)> = const { Cell::new((None, 0)) };
+    /// This thread as a set's owner names it, made once: a task's set names the thread it was
+    /// assigned on.
+    static THREAD: OnceCell<(Option<Arc<str>>, ThreadId)> = const { OnceCell::new() };
     /// Lets go of the cached set and the spare when the thread exits.
     static CLEAR_ON_EXIT: ClearOnExit = const { ClearOnExit };
 }
@@ -176,28 +190,69 @@ fn let_go(task: u64, set: &'static HeldSet) {
             shard.swept_at = shard.swept_at.min(shard.sets.len());
         }
         drop(guard);
-        match SPARE.try_with(|spare| spare.get().is_none()) {
-            Ok(true) => SPARE.set(Some(set)),
-            _ => set.retire(),
+        if SPARE.try_with(|_| ()).is_ok() {
+            keep_spare(set);
+        } else {
+            set.retire();
         }
     }
 }
 
-/// A set for a task that has none: this thread's spare, or one claimed from the global list.
+/// Keeps an idle set this thread claimed as a spare; gives the spares it had back when it has
+/// [`SPARES`] twice over.
+fn keep_spare(set: &'static HeldSet) {
+    let (head, count) = SPARE.get();
+    if count >= 2 * SPARES {
+        if let Some(head) = head {
+            sets::retire_all(head);
+        }
+        set.next_free.store(ptr::null_mut(), Ordering::Relaxed);
+        SPARE.set((Some(set), 1));
+    } else {
+        let next = head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
+        set.next_free.store(next, Ordering::Relaxed);
+        SPARE.set((Some(set), count + 1));
+    }
+}
+
+/// A set for a task that has none: one of this thread's spares, taken from the global list
+/// [`SPARES`] at a time.
 fn fresh_set(task: u64) -> &'static HeldSet {
-    let thread = std::thread::current();
-    let holder = Holder {
-        thread_name: thread.name().map(str::to_owned),
-        thread_id: Some(thread.id()),
-        task_id: Some(task),
-    };
-    match SPARE.try_with(Cell::take) {
-        Ok(Some(set)) => {
-            set.reassign(holder);
+    let set = match SPARE.try_with(Cell::get) {
+        Ok((Some(set), count)) => {
+            SPARE.set((deref_static(set.next_free.load(Ordering::Relaxed)), count - 1));
             set
         }
-        _ => HeldSet::claim(holder),
-    }
+        Ok((None, _)) => {
+            let (set, count) = HeldSet::claim_some(SPARES);
+            SPARE.set((deref_static(set.next_free.load(Ordering::Relaxed)), count - 1));
+            set
+        }
+        Err(_) => HeldSet::claim_some(1).0,
+    };
+    set.next_free.store(ptr::null_mut(), Ordering::Relaxed);
+    set.reassign(task_holder(task));
+    set
+}
+
+/// `task` as the owner of a set assigned on this thread.
+fn task_holder(task: u64) -> Holder {
+    let named = |(name, id): &(Option<Arc<str>>, ThreadId)| Holder {
+        thread_name: name.clone(),
+        thread_id: Some(*id),
+        task_id: Some(task),
+    };
+    THREAD
+        .try_with(|thread| {
+            named(thread.get_or_init(|| {
+                let thread = std::thread::current();
+                (thread.name().map(Arc::from), thread.id())
+            }))
+        })
+        .unwrap_or_else(|_| {
+            let thread = std::thread::current();
+            named(&(thread.name().map(Arc::from), thread.id()))
+        })
 }
 
 struct ClearOnExit;
@@ -207,8 +262,8 @@ impl Drop for ClearOnExit {
         if let Ok(Some((task, set))) = CACHE.try_with(Cell::take) {
             let_go(task, set);
         }
-        if let Ok(Some(set)) = SPARE.try_with(Cell::take) {
-            set.retire();
+        if let Ok((Some(head), _)) = SPARE.try_with(Cell::take) {
+            sets::retire_all(head);
         }
     }
 }
