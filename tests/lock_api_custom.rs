@@ -257,8 +257,8 @@ fn guards_are_not_send_even_over_a_send_guard_raw_lock_and_unchecked_they_are_lo
     const { assert!(!IsSend::<MutexGuard<'static, Spin, u8>>::SEND) };
     const { assert!(IsSend::<Mutex<Spin, u8>>::SEND, "the lock itself is Send") };
 
-    // With checks a lock also keeps its origin: class, creation site and value type, three words.
-    let origin = if CHECKS_ENABLED { 3 * size_of::<usize>() } else { 0 };
+    // With checks a lock also keeps its origin: class and creation site, two words.
+    let origin = if CHECKS_ENABLED { 2 * size_of::<usize>() } else { 0 };
     assert_eq!(
         size_of::<Mutex<Spin, u64, Shard>>(),
         size_of::<parking_lot::lock_api::Mutex<Spin, u64>>() + origin

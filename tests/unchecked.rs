@@ -36,9 +36,9 @@ fn a_rank_costs_no_space_in_any_build() {
     assert_eq!(size_of::<Mutex<u64, First>>(), size_of::<Mutex<u64>>());
     assert_eq!(size_of::<RwLock<[u8; 3], Second>>(), size_of::<RwLock<[u8; 3]>>());
     assert_eq!(size_of::<MutexGuard<'static, u64, First>>(), size_of::<MutexGuard<'static, u64>>());
-    // The lock itself is std's plus a zero-sized class, and with checks its origin (its class,
-    // where it was made, its value type): three words, the same for every class.
-    let origin = if CHECKS_ENABLED { 3 * size_of::<usize>() } else { 0 };
+    // The lock itself is std's plus a zero-sized class, and with checks its origin (its class
+    // and where it was made): two words, the same for every class.
+    let origin = if CHECKS_ENABLED { 2 * size_of::<usize>() } else { 0 };
     let (ours, std) = sizes!(Mutex<u64, First>, std::sync::Mutex<u64>);
     assert_eq!(ours, std + origin);
 }
@@ -70,7 +70,7 @@ fn without_checks_locks_and_guards_are_exactly_std_sized() {
     ];
     for (ours, std) in pairs {
         if CHECKS_ENABLED {
-            // With checks a lock keeps its origin: three words, plus the padding to align them.
+            // With checks a lock keeps its origin: two words, plus the padding to align them.
             assert!(ours >= std && ours <= std + 4 * size_of::<usize>(), "{ours} vs {std}");
         } else {
             assert_eq!(ours, std);
@@ -159,9 +159,9 @@ fn try_lock_and_blocking_locks_behave_as_std_in_every_build() {
 fn tokio_locks_are_tokios_size_without_checks_and_three_words_more_with_them() {
     use lock_rank::tokio::{Mutex, RwLock, Semaphore};
 
-    // With checks the lock keeps its origin (its class, where it was made, its value type):
-    // three words, which tokio's word alignment takes without padding.
-    let origin = if CHECKS_ENABLED { 3 * size_of::<usize>() } else { 0 };
+    // With checks the lock keeps its origin (its class and where it was made):
+    // two words, which tokio's word alignment takes without padding.
+    let origin = if CHECKS_ENABLED { 2 * size_of::<usize>() } else { 0 };
     let pairs = [
         sizes!(Mutex<u64, First>, tokio::sync::Mutex<u64>),
         sizes!(Mutex<()>, tokio::sync::Mutex<()>),

@@ -277,16 +277,18 @@ pub fn class_of<L: RankedLock + ?Sized>(lock: &L) -> Option<&'static ClassInfo> 
     lock.__class()
 }
 
-/// What every lock keeps of its making: its class, and in checked builds where it was made and
-/// what it holds, so that an acquire through any view of the lock (the plain `&Mutex<T>` a ranked
-/// lock coerces to) is checked with the lock's own rank and can name it.
+/// What every lock keeps of its making, in checked builds: its class and where it was made, so
+/// that an acquire through any view of the lock (the plain `&Mutex<T>` a ranked lock coerces to)
+/// is checked with the lock's own rank and can name it. What it holds is not kept: every acquire
+/// knows the type, and names it (see [`creation`](Self::creation)).
 ///
-/// Zero-sized without checks, so a lock stays exactly the size of the lock it wraps.
+/// Two words with checks; zero-sized without, so a lock stays exactly the size of the lock it wraps.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin {
     #[cfg(lock_rank_checked)]
     class: Option<&'static ClassInfo>,
-    creation: Creation,
+    #[cfg(lock_rank_checked)]
+    site: &'static Location<'static>,
 }
 
 /// Where a lock was made and what it holds: the part of its [`Origin`] an acquire carries along
@@ -300,21 +302,16 @@ pub(crate) struct Creation {
 }
 
 impl Origin {
-    /// The origin of a lock of class `C` holding a `V` (for a lock without a value, the lock's
-    /// own type), made by the caller of the constructor that calls this.
+    /// The origin of a lock of class `C`, made by the caller of the constructor that calls this.
     #[inline(always)]
     #[track_caller]
     #[cfg_attr(not(lock_rank_checked), allow(clippy::extra_unused_type_parameters))] // read with checks
-    pub(crate) const fn new<C: LockClass, V: ?Sized>() -> Self {
+    pub(crate) const fn new<C: LockClass>() -> Self {
         Origin {
             #[cfg(lock_rank_checked)]
             class: C::INFO,
-            creation: Creation {
-                #[cfg(lock_rank_checked)]
-                site: Location::caller(),
-                #[cfg(lock_rank_checked)]
-                type_name: std::any::type_name::<V>,
-            },
+            #[cfg(lock_rank_checked)]
+            site: Location::caller(),
         }
     }
 
@@ -344,21 +341,20 @@ impl Origin {
     #[allow(dead_code)] // read by reports of unranked locks
     #[inline(always)]
     pub(crate) fn created(&self) -> &'static Location<'static> {
-        self.creation.site
+        self.site
     }
 
-    /// The type of the value the lock holds (for a lock without a value, the lock's own type).
-    #[cfg(lock_rank_checked)]
-    #[allow(dead_code)] // read by reports of unranked locks
+    /// Where the lock was made, and that it holds a `V` (for a lock without a value, the lock's
+    /// own type): what an acquire names the lock by.
     #[inline(always)]
-    pub(crate) fn type_name(&self) -> &'static str {
-        self.creation.type_name()
-    }
-
-    /// Where the lock was made and what it holds.
-    #[inline(always)]
-    pub(crate) fn creation(&self) -> Creation {
-        self.creation
+    #[cfg_attr(not(lock_rank_checked), allow(clippy::extra_unused_type_parameters))] // read with checks
+    pub(crate) fn creation<V: ?Sized>(&self) -> Creation {
+        Creation {
+            #[cfg(lock_rank_checked)]
+            site: self.site,
+            #[cfg(lock_rank_checked)]
+            type_name: std::any::type_name::<V>,
+        }
     }
 }
 
@@ -437,7 +433,7 @@ mod tests {
         static CACHE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
         let declared = line!() - 1;
         assert_eq!(CACHE.origin().created().line(), declared);
-        assert_eq!(CACHE.origin().type_name(), "alloc::vec::Vec<u32>");
+        assert_eq!(CACHE.origin().creation::<Vec<u32>>().type_name(), "alloc::vec::Vec<u32>");
     }
 
     #[test]
@@ -446,7 +442,6 @@ mod tests {
         assert_eq!(ranked.origin().class().map(ClassInfo::name), Some("Shard"));
         let plain: RwLock<String> = RwLock::new(String::new());
         assert!(plain.origin().class().is_none());
-        assert_eq!(plain.origin().type_name(), "alloc::string::String");
     }
 
     #[cfg(feature = "lock_api")]
@@ -487,7 +482,7 @@ mod tests {
         let ranked: Mutex<u8, Shard> = Mutex::new(0);
         let site = Location::caller();
         // The plain view's class parameter, `Unranked`, with the ranked lock's origin.
-        let request = Request::new::<super::Unranked, _>(
+        let request = Request::new::<super::Unranked, u8, _>(
             &ranked,
             ranked.origin(),
             site,
@@ -497,7 +492,7 @@ mod tests {
         assert_eq!(request.class.map(ClassInfo::rank), Some(3));
         assert_eq!(request.creation.map(|c| c.site().line()), Some(ranked.origin().created().line()));
         let plain: Mutex<u8> = Mutex::new(0);
-        let request = Request::new::<super::Unranked, _>(
+        let request = Request::new::<super::Unranked, u8, _>(
             &plain,
             plain.origin(),
             site,
@@ -505,5 +500,10 @@ mod tests {
             Access::Exclusive,
         );
         assert!(request.class.is_none());
+        assert_eq!(
+            request.creation.map(|c| c.type_name()),
+            Some("u8"),
+            "the acquire names what the lock holds"
+        );
     }
 }

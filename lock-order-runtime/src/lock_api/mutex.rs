@@ -88,7 +88,7 @@ impl<R: RawMutex, T, C: LockClass> Mutex<R, T, C> {
     #[inline]
     #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C>(), inner: ::lock_api::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value.
@@ -163,7 +163,7 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     pub const fn const_new(raw_mutex: R, value: T) -> Self {
         Mutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::Mutex::const_new(raw_mutex, value),
         }
     }
@@ -180,7 +180,7 @@ impl<R, T, C: LockClass> Mutex<R, T, C> {
     pub const fn from_raw(raw_mutex: R, value: T) -> Self {
         Mutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::Mutex::from_raw(raw_mutex, value),
         }
     }
@@ -196,7 +196,7 @@ impl<R: RawMutex, T: ?Sized, C: LockClass> Mutex<R, T, C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::Mutex, Access::Exclusive)
+        Request::new::<C, T, _>(&self.inner, &self.origin, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this

@@ -101,7 +101,7 @@ impl<R: RawMutex, G: GetThreadId, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     pub const fn new(value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::ReentrantMutex::new(value),
         }
     }
@@ -135,7 +135,7 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     pub const fn const_new(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::ReentrantMutex::const_new(raw_mutex, get_thread_id, value),
         }
     }
@@ -154,7 +154,7 @@ impl<R, G, T, C: LockClass> ReentrantMutex<R, G, T, C> {
     pub const fn from_raw(raw_mutex: R, get_thread_id: G, value: T) -> Self {
         ReentrantMutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::ReentrantMutex::from_raw(raw_mutex, get_thread_id, value),
         }
     }
@@ -170,7 +170,7 @@ impl<R: RawMutex, G: GetThreadId, T: ?Sized, C: LockClass> ReentrantMutex<R, G, 
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::ReentrantMutex, Access::Exclusive)
+        Request::new::<C, T, _>(&self.inner, &self.origin, site, LockKind::ReentrantMutex, Access::Exclusive)
     }
 
     /// Acquires the mutex, blocking until it is free unless this thread holds it already.

@@ -134,7 +134,7 @@ impl<R: RawRwLock, T, C: LockClass> RwLock<R, T, C> {
     #[inline]
     #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::lock_api::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C>(), inner: ::lock_api::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value.
@@ -163,7 +163,7 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     pub const fn const_new(raw_rwlock: R, value: T) -> Self {
         RwLock {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::RwLock::const_new(raw_rwlock, value),
         }
     }
@@ -180,7 +180,7 @@ impl<R, T, C: LockClass> RwLock<R, T, C> {
     pub const fn from_raw(raw_rwlock: R, value: T) -> Self {
         RwLock {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::lock_api::RwLock::from_raw(raw_rwlock, value),
         }
     }
@@ -196,7 +196,7 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(&self.inner, &self.origin, site, LockKind::RwLock, access)
+        Request::new::<C, T, _>(&self.inner, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.

@@ -79,7 +79,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     #[inline]
     #[track_caller]
     pub const fn new(value: T) -> Self {
-        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C>(), inner: std::sync::Mutex::new(value) }
     }
 
     /// Consumes the mutex and returns the value; `Err` if it is poisoned, as std's.
@@ -159,7 +159,7 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, &self.origin, site, LockKind::Mutex, access)
+        Request::new::<C, T, _>(self, &self.origin, site, LockKind::Mutex, access)
     }
 
     /// Acquires the mutex, blocking until it is free; checked first against the locks this thread

@@ -73,7 +73,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     #[inline]
     #[track_caller]
     pub const fn new(value: T) -> Self {
-        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: std::sync::RwLock::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C>(), inner: std::sync::RwLock::new(value) }
     }
 
     /// Consumes the lock and returns the value; `Err` if it is poisoned, as std's.
@@ -98,7 +98,7 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, &self.origin, site, LockKind::RwLock, access)
+        Request::new::<C, T, _>(self, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for shared reading, blocking while a writer holds it; checked first.

@@ -147,7 +147,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     /// ```
     #[track_caller]
     pub fn new(value: T) -> Self {
-        Mutex { class: PhantomData, origin: Origin::new::<C, T>(), inner: ::tokio::sync::Mutex::new(value) }
+        Mutex { class: PhantomData, origin: Origin::new::<C>(), inner: ::tokio::sync::Mutex::new(value) }
     }
 
     /// Creates an unlocked mutex in a `const` context, for a `static`, as tokio's `const_new`.
@@ -165,7 +165,7 @@ impl<T, C: LockClass> Mutex<T, C> {
     pub const fn const_new(value: T) -> Self {
         Mutex {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: ::tokio::sync::Mutex::const_new(value),
         }
     }
@@ -184,7 +184,7 @@ impl<T, C: LockClass> Mutex<T, C> {
 impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(self, &self.origin, site, LockKind::Mutex, Access::Exclusive)
+        Request::new::<C, T, _>(self, &self.origin, site, LockKind::Mutex, Access::Exclusive)
     }
 
     /// Locks the mutex, waiting asynchronously until it is free.

@@ -164,7 +164,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// ```
     #[track_caller]
     pub fn new(value: T) -> Self {
-        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: Inner::new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C>(), inner: Inner::new(value) }
     }
 
     /// Creates an unlocked lock that admits at most `max_reads` readers at once, as tokio's.
@@ -180,7 +180,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     pub fn with_max_readers(value: T, max_reads: u32) -> Self {
         RwLock {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: Inner::with_max_readers(value, max_reads),
         }
     }
@@ -198,7 +198,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     /// ```
     #[track_caller]
     pub const fn const_new(value: T) -> Self {
-        RwLock { class: PhantomData, origin: Origin::new::<C, T>(), inner: Inner::const_new(value) }
+        RwLock { class: PhantomData, origin: Origin::new::<C>(), inner: Inner::const_new(value) }
     }
 
     /// [`with_max_readers`](Self::with_max_readers) in a `const` context.
@@ -213,7 +213,7 @@ impl<T, C: LockClass> RwLock<T, C> {
     pub const fn const_with_max_readers(value: T, max_reads: u32) -> Self {
         RwLock {
             class: PhantomData,
-            origin: Origin::new::<C, T>(),
+            origin: Origin::new::<C>(),
             inner: Inner::const_with_max_readers(value, max_reads),
         }
     }
@@ -232,7 +232,7 @@ impl<T, C: LockClass> RwLock<T, C> {
 impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>, access: Access) -> Request {
-        Request::new::<C, _>(self, &self.origin, site, LockKind::RwLock, access)
+        Request::new::<C, T, _>(self, &self.origin, site, LockKind::RwLock, access)
     }
 
     /// Locks for reading, waiting asynchronously; checked when called.

@@ -107,7 +107,7 @@ impl<C: LockClass> Semaphore<C> {
 
     #[inline(always)]
     fn request(&self, site: &'static Location<'static>) -> Request {
-        Request::new::<C, _>(self, &self.origin, site, LockKind::Semaphore, Access::Permit)
+        Request::new::<C, Semaphore, _>(self, &self.origin, site, LockKind::Semaphore, Access::Permit)
     }
 
     /// Creates a semaphore with `permits` permits, as tokio's `Semaphore::new`.
@@ -121,7 +121,7 @@ impl<C: LockClass> Semaphore<C> {
     /// ```
     #[track_caller]
     pub fn new(permits: usize) -> Self {
-        Semaphore { class: PhantomData, origin: Origin::new::<C, Semaphore>(), inner: Inner::new(permits) }
+        Semaphore { class: PhantomData, origin: Origin::new::<C>(), inner: Inner::new(permits) }
     }
 
     /// Creates a semaphore in a `const` context, for a `static`, as tokio's `const_new`.
@@ -138,11 +138,7 @@ impl<C: LockClass> Semaphore<C> {
     /// ```
     #[track_caller]
     pub const fn const_new(permits: usize) -> Self {
-        Semaphore {
-            class: PhantomData,
-            origin: Origin::new::<C, Semaphore>(),
-            inner: Inner::const_new(permits),
-        }
+        Semaphore { class: PhantomData, origin: Origin::new::<C>(), inner: Inner::const_new(permits) }
     }
 
     /// The number of permits available now.

@@ -183,11 +183,12 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// An acquire from `site` of `lock`, whose type names class `C` and which was made as
-    /// `origin` says. `C` is the class when it is a rank (a constant); otherwise the lock may be
-    /// a ranked one seen through its plain view, and its origin has the class.
+    /// An acquire from `site` of `lock`, whose type names class `C`, which holds a `V` (for a
+    /// lock without a value, the lock's own type) and was made as `origin` says. `C` is the class
+    /// when it is a rank (a constant); otherwise the lock may be a ranked one seen through its
+    /// plain view, and its origin has the class.
     #[inline(always)]
-    pub(crate) fn new<C: LockClass, L: ?Sized>(
+    pub(crate) fn new<C: LockClass, V: ?Sized, L: ?Sized>(
         lock: &L,
         origin: &Origin,
         site: &'static Location<'static>,
@@ -207,7 +208,7 @@ impl Request {
             site,
             kind,
             access,
-            creation: Some(origin.creation()),
+            creation: if C::INFO.is_some() { None } else { Some(origin.creation::<V>()) },
         }
     }
 
