@@ -248,6 +248,30 @@ fn an_acquire_given_up_while_waiting_leaves_nothing_behind() {
     }
 }
 
+/// Uncontended acquires spend the task's coop budget as tokio's own do: a task taking free
+/// locks in a loop still lets the other tasks of its worker run.
+#[test]
+fn a_task_taking_free_locks_in_a_loop_yields_to_other_tasks() {
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let pool = Pool::new(1);
+        let ran = Arc::new(AtomicBool::new(false));
+        let other = Arc::clone(&ran);
+        let looping = tokio::spawn(async move {
+            for _ in 0..10_000 {
+                *pool.ledger.lock().await += 1;
+                drop(pool.conns.acquire().await.unwrap());
+                if other.load(Ordering::Relaxed) {
+                    return true;
+                }
+            }
+            false
+        });
+        tokio::spawn(async move { ran.store(true, Ordering::Relaxed) });
+        assert!(looping.await.unwrap(), "the other task never ran while the loop took free locks");
+    });
+}
+
 #[test]
 fn a_dump_names_the_task_waiting_for_an_async_lock_and_the_task_holding_it() {
     run(Flavor::MultiThread, async {

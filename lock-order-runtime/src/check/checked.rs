@@ -680,13 +680,15 @@ pub(crate) struct AsyncWait {
     addr: usize,
 }
 
-/// Starts an [`AsyncWait`] for `request`.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
-#[inline]
-pub(crate) fn begin_async_wait(request: &Request) -> AsyncWait {
-    let set = current_set();
-    set.begin_wait(request.slot());
-    AsyncWait { set, addr: request.addr }
+impl Pending {
+    /// Starts an [`AsyncWait`] for this acquire, in the set of whoever polls it now.
+    #[inline]
+    pub(crate) fn begin_async_wait(&self) -> AsyncWait {
+        let set = current_set();
+        set.begin_wait(self.request.slot());
+        AsyncWait { set, addr: self.request.addr }
+    }
 }
 
 impl Drop for AsyncWait {

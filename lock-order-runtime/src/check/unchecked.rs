@@ -103,11 +103,3 @@ impl Held {
     #[inline(always)]
     pub(crate) fn forget_record(&mut self) {}
 }
-
-/// Without checks nobody is shown as waiting.
-pub(crate) struct AsyncWait;
-
-#[inline(always)]
-pub(crate) fn begin_async_wait(_request: &Request) -> AsyncWait {
-    AsyncWait
-}

@@ -1,75 +1,101 @@
-//! The future of an async acquire: tokio's future, polled in place, plus the record.
+//! The future of an async acquire: tokio's try first, tokio's future only when it would wait,
+//! plus the record.
 //!
 //! The check itself runs earlier, when the acquire method is called (so a report names the
-//! caller's line and comes before anything waits). This future shows the task as waiting while
-//! tokio's future is pending, and once it completes makes the record, in the set of whoever
-//! polled it to completion, and wraps tokio's guard into ours.
+//! caller's line and comes before anything waits). In checked builds the first poll tries the
+//! lock with tokio's `try_*`, which is what tokio's own future does first; only when that fails
+//! is tokio's future made, in place, and polled, and the task shown as waiting while it is
+//! pending. Once the lock is taken the record is made, in the set of whoever polled the acquire
+//! to completion, and tokio's guard is wrapped into ours. Without checks the future is tokio's,
+//! made at once.
 //!
 //! It is written by hand rather than as an `async` block around tokio's future: an `async` block
 //! would move tokio's future (a hundred bytes or more) into its own state on the first poll,
 //! which on an uncontended lock costs as much as the checks themselves.
 
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::check::{Held, Request};
+use crate::check::{Held, Pending, Request};
 
-/// What a completed acquire records: the request with checks, nothing without.
+/// What a completed acquire records: the checked request with checks, nothing without.
 #[derive(Clone, Copy)]
 pub(crate) struct DeferredRecord {
-    #[cfg(lock_rank_checked)]
-    request: Request,
+    pending: Pending,
 }
 
 impl DeferredRecord {
     /// The record of the lock, now taken, for its guard.
     #[inline]
     pub(crate) fn held(self) -> Held {
-        #[cfg(lock_rank_checked)]
-        {
-            crate::check::record_shared(self.request)
-        }
-        #[cfg(not(lock_rank_checked))]
-        {
-            Held
-        }
+        self.pending.acquired_shared()
     }
 }
 
-/// An acquire in progress: tokio's future `acquire`, and `wrap`, which turns its output and
-/// the [`DeferredRecord`] into ours.
+/// Where an acquire is: not tried yet, waiting in tokio's future, or done.
+enum Step<F> {
+    /// Checked builds only: the first poll tries the lock.
+    #[cfg_attr(not(lock_rank_checked), allow(dead_code))]
+    Try,
+    /// Tokio's future, pinned with the acquire.
+    Wait(F),
+    Done,
+}
+
+/// An acquire in progress of the tokio lock `lock`: `try_now` takes it if it is free now,
+/// `start` makes tokio's future that waits for it, and `wrap` turns what either gives, with
+/// the [`DeferredRecord`], into ours.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
-pub(crate) struct Acquiring<F, W> {
-    /// Pinned with this future: only ever reached through a pinned `Acquiring`. Dropped in place
-    /// as soon as it completes, or by `Drop` before `wrap`: an owned acquire's `wrap` holds the
-    /// `Arc` that keeps the lock this future borrows alive, and hands it to the guard, which may
-    /// drop it before this future is dropped.
-    acquire: ManuallyDrop<F>,
+pub(crate) struct Acquiring<L, T, S, F, W> {
+    /// Declared first, so dropped before `wrap`: an owned acquire's `wrap` holds the `Arc` that
+    /// keeps the lock tokio's future borrows alive. Structurally pinned: tokio's future is only
+    /// ever reached through a pinned `Acquiring`, and dropped in place, as soon as it completes
+    /// (before `wrap` runs, and so before the guard that gets the `Arc` can drop it) or with the
+    /// acquire.
+    step: Step<F>,
+    #[cfg(lock_rank_checked)]
+    lock: L,
+    #[cfg(lock_rank_checked)]
+    try_now: T,
+    #[cfg(lock_rank_checked)]
+    start: S,
+    /// Without checks tokio's future is made at once, and only it is kept.
+    #[cfg(not(lock_rank_checked))]
+    made: std::marker::PhantomData<fn(L, T, S)>,
     record: DeferredRecord,
     #[cfg(lock_rank_checked)]
     wait: Option<crate::check::AsyncWait>,
-    /// Taken when the acquire completes, as `acquire` is dropped: `None` once it is.
+    /// Taken when the acquire completes: `None` once it has.
     wrap: Option<W>,
 }
 
-impl<F, W> Acquiring<F, W> {
-    /// The acquire of `request` by tokio's `acquire`; `wrap` makes the guard once it completes.
+impl<L: Copy, T, S, F, W> Acquiring<L, T, S, F, W> {
+    /// The acquire of `lock`, checked as `pending`; see [`Acquiring`] for the rest.
     #[inline(always)]
-    pub(crate) fn new<O>(request: Request, acquire: F, wrap: W) -> Self
+    pub(crate) fn new<O>(pending: Pending, lock: L, try_now: T, start: S, wrap: W) -> Self
     where
         F: Future,
+        T: Fn(L) -> Option<F::Output>,
+        S: Fn(L) -> F,
         W: FnOnce(F::Output, DeferredRecord) -> O,
     {
         #[cfg(not(lock_rank_checked))]
-        let _ = request;
+        let _ = try_now;
         Acquiring {
-            acquire: ManuallyDrop::new(acquire),
             #[cfg(lock_rank_checked)]
-            record: DeferredRecord { request },
+            step: Step::Try,
             #[cfg(not(lock_rank_checked))]
-            record: DeferredRecord {},
+            step: Step::Wait(start(lock)),
+            #[cfg(lock_rank_checked)]
+            lock,
+            #[cfg(lock_rank_checked)]
+            try_now,
+            #[cfg(lock_rank_checked)]
+            start,
+            #[cfg(not(lock_rank_checked))]
+            made: std::marker::PhantomData,
+            record: DeferredRecord { pending },
             #[cfg(lock_rank_checked)]
             wait: None,
             wrap: Some(wrap),
@@ -77,53 +103,82 @@ impl<F, W> Acquiring<F, W> {
     }
 }
 
-impl<F: Future, W: FnOnce(F::Output, DeferredRecord) -> O, O> Future for Acquiring<F, W> {
+impl<L, T, S, F, W, O> Future for Acquiring<L, T, S, F, W>
+where
+    L: Copy,
+    F: Future,
+    T: Fn(L) -> Option<F::Output>,
+    S: Fn(L) -> F,
+    W: FnOnce(F::Output, DeferredRecord) -> O,
+{
     type Output = O;
 
-    #[inline]
+    /// The try inline, where the acquire is awaited; tokio's future out of line.
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
-        // SAFETY: `acquire` is structurally pinned and nothing else is: it is never moved out,
-        // swapped or handed out unpinned (this and `Drop` are the only places it is reached, and
-        // both drop it in place, as pinning allows), and `Acquiring` is `Unpin` only when `F` is
-        // (auto trait). The other fields are only read or overwritten through `this`.
+        // SAFETY: `step` is structurally pinned and nothing else is: tokio's future in it is
+        // never moved out, swapped or handed out unpinned (only `wait` reaches it, and it is
+        // dropped in place when `step` is overwritten or the acquire drops), and `Acquiring` is
+        // `Unpin` only when `F` is (auto trait). The other fields are only read or overwritten
+        // through `this`.
         let this = unsafe { self.get_unchecked_mut() };
-        assert!(this.wrap.is_some(), "an acquire is not polled after it completes");
-        // SAFETY: see above; `this.acquire` is not dropped yet (`wrap` is still there) and lives
-        // as long as the pinned `Acquiring`.
-        let acquire = unsafe { Pin::new_unchecked(&mut *this.acquire) };
+        #[cfg(lock_rank_checked)]
+        if let Step::Try = this.step {
+            // Tokio's future spends a unit of the task's budget, and yields when there is none
+            // left, before it takes the lock: so does the try.
+            if std::pin::pin!(::tokio::task::consume_budget()).poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if let Some(output) = (this.try_now)(this.lock) {
+                this.step = Step::Done;
+                return Poll::Ready(this.complete(output));
+            }
+            // Writes tokio's future in place: nothing was pinned in `step` before.
+            this.step = Step::Wait((this.start)(this.lock));
+        }
+        this.wait(cx)
+    }
+}
+
+impl<L, T, S, F: Future, W, O> Acquiring<L, T, S, F, W>
+where
+    W: FnOnce(F::Output, DeferredRecord) -> O,
+{
+    /// Polls tokio's future, which `self` is pinned with (see `poll`).
+    #[cfg_attr(lock_rank_checked, inline(never))]
+    #[cfg_attr(not(lock_rank_checked), inline(always))]
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<O> {
+        let Step::Wait(acquire) = &mut self.step else {
+            panic!("an acquire is not polled after it completes");
+        };
+        // SAFETY: `self` is pinned (see `poll`); tokio's future lives in `step` as long as the
+        // pinned `Acquiring` or until `step` is overwritten, which drops it in place.
+        let acquire = unsafe { Pin::new_unchecked(acquire) };
         match acquire.poll(cx) {
             Poll::Ready(output) => {
                 #[cfg(lock_rank_checked)]
                 {
-                    this.wait = None;
+                    self.wait = None;
                 }
-                let wrap = this.wrap.take().expect("checked above");
-                // SAFETY: dropped once, in place: `wrap` is gone now, so neither a later poll
-                // (which panics above) nor `Drop` reaches `acquire` again. Dropped before `wrap`
-                // runs, so before the guard that gets the lock's `Arc` from it can drop that.
-                unsafe { ManuallyDrop::drop(&mut this.acquire) };
-                Poll::Ready(wrap(output, this.record))
+                // Drops tokio's future in place, before `wrap` runs (see `step`).
+                self.step = Step::Done;
+                Poll::Ready(self.complete(output))
             }
             Poll::Pending => {
                 #[cfg(lock_rank_checked)]
-                if this.wait.is_none() {
-                    this.wait = Some(crate::check::begin_async_wait(&this.record.request));
+                if self.wait.is_none() {
+                    self.wait = Some(self.record.pending.begin_async_wait());
                 }
                 Poll::Pending
             }
         }
     }
-}
 
-impl<F, W> Drop for Acquiring<F, W> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.wrap.is_some() {
-            // SAFETY: `acquire` is not dropped yet (`poll` drops it only as it takes `wrap`); it
-            // is dropped in place, as pinning allows, and before `wrap`, which may hold the `Arc`
-            // that keeps the lock it borrows alive.
-            unsafe { ManuallyDrop::drop(&mut self.acquire) }
-        }
+    /// Wraps what tokio gave, once the lock is taken.
+    #[inline(always)]
+    fn complete(&mut self, output: F::Output) -> O {
+        let wrap = self.wrap.take().expect("an acquire completes once");
+        wrap(output, self.record)
     }
 }
 

@@ -203,16 +203,18 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
     /// m.lock().await.push(4);
     /// # });
     /// ```
-    #[inline]
+    #[inline(always)]
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T, C>> {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
-        Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        })
+        let pending = check::check_blocking(request);
+        Acquiring::new(
+            pending,
+            &self.inner,
+            |inner| inner.try_lock().ok(),
+            |inner| inner.lock(),
+            |inner, record| MutexGuard { held: record.held(), inner, class: PhantomData },
+        )
     }
 
     /// Locks like [`lock`](Self::lock), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
@@ -239,11 +241,13 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
         timeout: std::time::Duration,
     ) -> impl Future<Output = Result<MutexGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller());
-        let acquiring = Acquiring::new(request, self.inner.lock(), |inner, record| MutexGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        });
+        let acquiring = Acquiring::new(
+            check::unchecked(request),
+            &self.inner,
+            |inner| inner.try_lock().ok(),
+            |inner| inner.lock(),
+            |inner, record| MutexGuard { held: record.held(), inner, class: PhantomData },
+        );
         super::acquire::within(request, timeout, acquiring)
     }
 
@@ -309,15 +313,17 @@ impl<T: ?Sized, C: LockClass> Mutex<T, C> {
         T: 'static,
     {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
+        let pending = check::check_blocking(request);
         // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
         // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
         let lock = unsafe { borrow_for_guard(&self) };
-        Acquiring::new(request, lock.inner.lock(), move |inner, _| OwnedMutexGuard {
-            inner,
-            lock: self,
-            marker: PhantomData,
-        })
+        Acquiring::new(
+            pending,
+            &lock.inner,
+            |inner| inner.try_lock().ok(),
+            |inner| inner.lock(),
+            move |inner, _| OwnedMutexGuard { inner, lock: self, marker: PhantomData },
+        )
     }
 
     /// Locks the mutex through an `Arc` if it is free right now. Never a violation.

@@ -251,12 +251,14 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn read(&self) -> impl Future<Output = RwLockReadGuard<'_, T, C>> {
         let request = self.request(Location::caller(), Access::Shared);
-        let _checked = check::check_blocking(request);
-        Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        })
+        let pending = check::check_blocking(request);
+        Acquiring::new(
+            pending,
+            &self.inner,
+            |inner| inner.try_read().ok(),
+            |inner| inner.read(),
+            |inner, record| RwLockReadGuard { held: record.held(), inner, class: PhantomData },
+        )
     }
 
     /// Locks for reading like [`read`](Self::read), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
@@ -282,11 +284,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
         timeout: std::time::Duration,
     ) -> impl Future<Output = Result<RwLockReadGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Shared);
-        let acquiring = Acquiring::new(request, self.inner.read(), |inner, record| RwLockReadGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        });
+        let acquiring = Acquiring::new(
+            check::unchecked(request),
+            &self.inner,
+            |inner| inner.try_read().ok(),
+            |inner| inner.read(),
+            |inner, record| RwLockReadGuard { held: record.held(), inner, class: PhantomData },
+        );
         super::acquire::within(request, timeout, acquiring)
     }
 
@@ -305,12 +309,14 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn write(&self) -> impl Future<Output = RwLockWriteGuard<'_, T, C>> {
         let request = self.request(Location::caller(), Access::Exclusive);
-        let _checked = check::check_blocking(request);
-        Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        })
+        let pending = check::check_blocking(request);
+        Acquiring::new(
+            pending,
+            &self.inner,
+            |inner| inner.try_write().ok(),
+            |inner| inner.write(),
+            |inner, record| RwLockWriteGuard { held: record.held(), inner, class: PhantomData },
+        )
     }
 
     /// Locks for writing like [`write`](Self::write), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
@@ -336,11 +342,13 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
         timeout: std::time::Duration,
     ) -> impl Future<Output = Result<RwLockWriteGuard<'_, T, C>, LockTimeout>> {
         let request = self.request(Location::caller(), Access::Exclusive);
-        let acquiring = Acquiring::new(request, self.inner.write(), |inner, record| RwLockWriteGuard {
-            held: record.held(),
-            inner,
-            class: PhantomData,
-        });
+        let acquiring = Acquiring::new(
+            check::unchecked(request),
+            &self.inner,
+            |inner| inner.try_write().ok(),
+            |inner| inner.write(),
+            |inner, record| RwLockWriteGuard { held: record.held(), inner, class: PhantomData },
+        );
         super::acquire::within(request, timeout, acquiring)
     }
 
@@ -443,15 +451,17 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
         T: 'static,
     {
         let request = self.request(Location::caller(), Access::Shared);
-        let _checked = check::check_blocking(request);
+        let pending = check::check_blocking(request);
         // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
         // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
         let lock = unsafe { borrow_for_guard(&self) };
-        Acquiring::new(request, lock.inner.read(), move |inner, _| OwnedRwLockReadGuard {
-            inner,
-            lock: self,
-            marker: PhantomData,
-        })
+        Acquiring::new(
+            pending,
+            &lock.inner,
+            |inner| inner.try_read().ok(),
+            |inner| inner.read(),
+            move |inner, _| OwnedRwLockReadGuard { inner, lock: self, marker: PhantomData },
+        )
     }
 
     /// Locks for writing through an `Arc`, for a guard that can move to another task; checked
@@ -471,15 +481,17 @@ impl<T: ?Sized, C: LockClass> RwLock<T, C> {
         T: 'static,
     {
         let request = self.request(Location::caller(), Access::Exclusive);
-        let _checked = check::check_blocking(request);
+        let pending = check::check_blocking(request);
         // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
         // lock (see `Acquiring`), and hands it to the guard, which drops it after tokio's guard.
         let lock = unsafe { borrow_for_guard(&self) };
-        Acquiring::new(request, lock.inner.write(), move |inner, _| OwnedRwLockWriteGuard {
-            inner,
-            lock: self,
-            marker: PhantomData,
-        })
+        Acquiring::new(
+            pending,
+            &lock.inner,
+            |inner| inner.try_write().ok(),
+            |inner| inner.write(),
+            move |inner, _| OwnedRwLockWriteGuard { inner, lock: self, marker: PhantomData },
+        )
     }
 
     /// Locks for reading through an `Arc` if possible right now. Never a violation.

@@ -194,10 +194,16 @@ impl<C: LockClass> Semaphore<C> {
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire(&self) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
-        Acquiring::new(request, self.inner.acquire(), |acquired, record| {
-            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
-        })
+        let pending = check::check_blocking(request);
+        Acquiring::new(
+            pending,
+            &self.inner,
+            |inner| inner.try_acquire().ok().map(Ok),
+            |inner| inner.acquire(),
+            |acquired, record| {
+                acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+            },
+        )
     }
 
     /// Asks for a permit like [`acquire`](Self::acquire), giving up after `timeout` with a [`LockTimeout`](crate::LockTimeout) that names the
@@ -224,9 +230,15 @@ impl<C: LockClass> Semaphore<C> {
         timeout: std::time::Duration,
     ) -> impl Future<Output = Result<Result<SemaphorePermit<'_, C>, AcquireError>, LockTimeout>> {
         let request = self.request(Location::caller());
-        let acquiring = Acquiring::new(request, self.inner.acquire(), |acquired, record| {
-            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
-        });
+        let acquiring = Acquiring::new(
+            check::unchecked(request),
+            &self.inner,
+            |inner| inner.try_acquire().ok().map(Ok),
+            |inner| inner.acquire(),
+            |acquired, record| {
+                acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+            },
+        );
         super::acquire::within(request, timeout, acquiring)
     }
 
@@ -247,10 +259,16 @@ impl<C: LockClass> Semaphore<C> {
     #[cfg_attr(lock_rank_checked, track_caller)]
     pub fn acquire_many(&self, n: u32) -> impl Future<Output = Result<SemaphorePermit<'_, C>, AcquireError>> {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
-        Acquiring::new(request, self.inner.acquire_many(n), |acquired, record| {
-            acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
-        })
+        let pending = check::check_blocking(request);
+        Acquiring::new(
+            pending,
+            &self.inner,
+            move |inner| inner.try_acquire_many(n).ok().map(Ok),
+            move |inner| inner.acquire_many(n),
+            |acquired, record| {
+                acquired.map(|inner| SemaphorePermit { held: record.held(), inner, class: PhantomData })
+            },
+        )
     }
 
     /// Acquires a permit if one is available now. Never a violation (it cannot wait), but the
@@ -314,13 +332,23 @@ impl<C: LockClass> Semaphore<C> {
         self: Arc<Self>,
     ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
+        let pending = check::check_blocking(request);
         // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
         // semaphore (see `Acquiring`), and hands it to the permit, which drops it after tokio's.
         let semaphore = unsafe { borrow_for_guard(&self) };
-        Acquiring::new(request, semaphore.inner.acquire(), move |acquired, _| {
-            acquired.map(move |inner| OwnedSemaphorePermit { inner, semaphore: self, marker: PhantomData })
-        })
+        Acquiring::new(
+            pending,
+            &semaphore.inner,
+            |inner| inner.try_acquire().ok().map(Ok),
+            |inner| inner.acquire(),
+            move |acquired, _| {
+                acquired.map(move |inner| OwnedSemaphorePermit {
+                    inner,
+                    semaphore: self,
+                    marker: PhantomData,
+                })
+            },
+        )
     }
 
     /// Acquires `n` permits through an `Arc`; checked when called, not counted as held
@@ -344,13 +372,23 @@ impl<C: LockClass> Semaphore<C> {
         n: u32,
     ) -> impl Future<Output = Result<OwnedSemaphorePermit<C>, AcquireError>> {
         let request = self.request(Location::caller());
-        let _checked = check::check_blocking(request);
+        let pending = check::check_blocking(request);
         // SAFETY: the future keeps `self` in `wrap`, dropped after the acquire that borrows the
         // semaphore (see `Acquiring`), and hands it to the permit, which drops it after tokio's.
         let semaphore = unsafe { borrow_for_guard(&self) };
-        Acquiring::new(request, semaphore.inner.acquire_many(n), move |acquired, _| {
-            acquired.map(move |inner| OwnedSemaphorePermit { inner, semaphore: self, marker: PhantomData })
-        })
+        Acquiring::new(
+            pending,
+            &semaphore.inner,
+            move |inner| inner.try_acquire_many(n).ok().map(Ok),
+            move |inner| inner.acquire_many(n),
+            move |acquired, _| {
+                acquired.map(move |inner| OwnedSemaphorePermit {
+                    inner,
+                    semaphore: self,
+                    marker: PhantomData,
+                })
+            },
+        )
     }
 
     /// Acquires a permit through an `Arc` if one is available now. Never a violation.
