@@ -49,8 +49,7 @@ impl FreeList {
 
     /// Puts a set that is not in use on top of the list.
     fn link(&mut self, set: &'static HeldSet) {
-        let next = self.head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-        set.next_free.store(next, Ordering::Relaxed);
+        set.link_to(self.head);
         self.head = Some(set);
     }
 }
@@ -71,6 +70,18 @@ pub(crate) fn records() -> (usize, usize) {
 pub(crate) static UNRECORDED_SET: HeldSet = HeldSet::new();
 
 impl HeldSet {
+    /// The set after this one on the free list, or on the claimer's own list of sets it claimed
+    /// together (see [`claim_some`](Self::claim_some)).
+    pub(crate) fn next_free(&self) -> Option<&'static HeldSet> {
+        deref_static(self.next_free.load(Ordering::Relaxed))
+    }
+
+    /// Makes `next` the set after this one on such a list (`None`: this one is the last).
+    pub(crate) fn link_to(&self, next: Option<&'static HeldSet>) {
+        self.next_free
+            .store(next.map_or(ptr::null_mut(), |next| ptr::from_ref(next).cast_mut()), Ordering::Relaxed);
+    }
+
     /// Takes a set from the free list, or makes [`CHUNK`] new ones: constant time.
     pub(crate) fn claim(holder: Holder) -> &'static HeldSet {
         let set = HeldSet::claim_some(1).0;
@@ -97,7 +108,7 @@ impl HeldSet {
         let mut taken = 1;
         loop {
             last.in_use.store(true, Ordering::Release);
-            match deref_static(last.next_free.load(Ordering::Relaxed)) {
+            match last.next_free() {
                 Some(next) if taken < most => {
                     last = next;
                     taken += 1;
@@ -108,7 +119,7 @@ impl HeldSet {
                 }
             }
         }
-        last.next_free.store(ptr::null_mut(), Ordering::Relaxed);
+        last.link_to(None);
         list.in_use += taken;
         (head, taken)
     }
@@ -181,12 +192,12 @@ pub(crate) fn retire_all(first: &'static HeldSet) {
     let mut set = Some(first);
     while let Some(each) = set {
         each.clear();
-        set = deref_static(each.next_free.load(Ordering::Relaxed));
+        set = each.next_free();
     }
     let mut list = free_list();
     let mut set = Some(first);
     while let Some(each) = set {
-        set = deref_static(each.next_free.load(Ordering::Relaxed));
+        set = each.next_free();
         list.push(each);
     }
 }
@@ -260,7 +271,7 @@ mod tests {
 
     fn chain(first: &'static HeldSet) -> Vec<&'static HeldSet> {
         let mut sets = vec![first];
-        while let Some(next) = deref_static(sets[sets.len() - 1].next_free.load(Ordering::Relaxed)) {
+        while let Some(next) = sets[sets.len() - 1].next_free() {
             sets.push(next);
         }
         sets

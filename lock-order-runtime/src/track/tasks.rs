@@ -21,15 +21,12 @@
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ptr;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex as StdMutex, MutexGuard as StdMutexGuard, PoisonError};
 use std::thread::ThreadId;
 
 use crate::track::held_set::HeldSet;
 use crate::track::holder::Holder;
 use crate::track::sets;
-use crate::track::slot::deref_static;
 
 /// Number of shards of the map, a power of two.
 const SHARDS: usize = 32;
@@ -201,58 +198,42 @@ fn let_go(task: u64, set: &'static HeldSet) {
 /// Keeps an idle set this thread claimed as a spare; gives the spares it had back when it has
 /// [`SPARES`] twice over.
 fn keep_spare(set: &'static HeldSet) {
-    let (head, count) = SPARE.get();
+    let (mut head, mut count) = SPARE.get();
     if count >= 2 * SPARES {
-        if let Some(head) = head {
-            sets::retire_all(head);
+        if let Some(spares) = head.take() {
+            sets::retire_all(spares);
         }
-        set.next_free.store(ptr::null_mut(), Ordering::Relaxed);
-        SPARE.set((Some(set), 1));
-    } else {
-        let next = head.map_or(ptr::null_mut(), |head| ptr::from_ref(head).cast_mut());
-        set.next_free.store(next, Ordering::Relaxed);
-        SPARE.set((Some(set), count + 1));
+        count = 0;
     }
+    set.link_to(head);
+    SPARE.set((Some(set), count + 1));
 }
 
 /// A set for a task that has none: one of this thread's spares, taken from the global list
 /// [`SPARES`] at a time.
 fn fresh_set(task: u64) -> &'static HeldSet {
     let set = match SPARE.try_with(Cell::get) {
-        Ok((Some(set), count)) => {
-            SPARE.set((deref_static(set.next_free.load(Ordering::Relaxed)), count - 1));
-            set
-        }
-        Ok((None, _)) => {
-            let (set, count) = HeldSet::claim_some(SPARES);
-            SPARE.set((deref_static(set.next_free.load(Ordering::Relaxed)), count - 1));
+        Ok((head, count)) => {
+            let (set, count) = head.map_or_else(|| HeldSet::claim_some(SPARES), |set| (set, count));
+            SPARE.set((set.next_free(), count - 1));
             set
         }
         Err(_) => HeldSet::claim_some(1).0,
     };
-    set.next_free.store(ptr::null_mut(), Ordering::Relaxed);
+    set.link_to(None);
     set.reassign(task_holder(task));
     set
 }
 
 /// `task` as the owner of a set assigned on this thread.
 fn task_holder(task: u64) -> Holder {
-    let named = |(name, id): &(Option<Arc<str>>, ThreadId)| Holder {
-        thread_name: name.clone(),
-        thread_id: Some(*id),
-        task_id: Some(task),
+    let this_thread = || {
+        let thread = std::thread::current();
+        (thread.name().map(Arc::from), thread.id())
     };
-    THREAD
-        .try_with(|thread| {
-            named(thread.get_or_init(|| {
-                let thread = std::thread::current();
-                (thread.name().map(Arc::from), thread.id())
-            }))
-        })
-        .unwrap_or_else(|_| {
-            let thread = std::thread::current();
-            named(&(thread.name().map(Arc::from), thread.id()))
-        })
+    let (thread_name, thread_id) =
+        THREAD.try_with(|thread| thread.get_or_init(this_thread).clone()).unwrap_or_else(|_| this_thread());
+    Holder { thread_name, thread_id: Some(thread_id), task_id: Some(task) }
 }
 
 struct ClearOnExit;
