@@ -44,44 +44,50 @@ pub(crate) const INLINE: usize = 8;
 
 /// The locks one thread or task holds, in acquisition order.
 ///
-/// Laid out for the hot path: the state word and the first three slots share the first cache line.
+/// Laid out for the hot path and for a task woken after a wait: the state word, the wait and the
+/// first two slots share the first cache line, so a sync thread holding up to two locks, and a
+/// task whose acquire completes long after it began to wait (its set cold by then), touch that
+/// one line. What only claiming, naming the owner or deep nesting needs comes after.
 #[repr(C, align(64))]
 pub(crate) struct HeldSet {
     /// Packed: the number of slots in use, whether holes may lie among them, the rank key of the
     /// highest-ranked lock held, and more (see [`LEN`] and the constants after it). One word, so
     /// that recording or releasing a lock writes it once.
     pub(super) state: AtomicU64,
+    /// When the current wait began, in nanoseconds since [`epoch`].
+    waiting_since: AtomicU64,
+    /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
+    pub(super) waiting: Slot,
     /// The first [`INLINE`] slots; the rest are in the [`Spill`].
     slots: [Slot; INLINE],
     /// The creation of each inline slot's unranked lock.
     creations: [CreationCell; INLINE],
     /// The creation of the unranked lock the owner waits for.
     waiting_creation: CreationCell,
-    /// The lock the owner is blocked on right now, if any (`addr == 0` otherwise).
-    pub(super) waiting: Slot,
     /// The slots beyond [`INLINE`] and every slot's [`Extra`], made by the owner on first need
     /// (see [`spill`](Self::spill)), then kept as long as the set: readers may be reading it at
     /// any time, and sets are never freed either.
     spill: AtomicPtr<Spill>,
-    /// When the current wait began, in nanoseconds since [`epoch`].
-    waiting_since: AtomicU64,
     /// Counts waits, so a watchdog reports each long wait once.
     wait_seq: AtomicU64,
-    pub(super) in_use: AtomicBool,
-    /// Set when `CAPACITY` was exceeded, so the warning is printed once per set.
-    pub(super) overflowed: AtomicBool,
     pub(super) owner: StdMutex<Option<Holder>>,
-    /// The next set in the global list; written once, before the set is published.
-    pub(super) next: AtomicPtr<HeldSet>,
     /// The next set in the free list while this one is on it (see [`FREE`]), written and read
     /// only under that list's mutex; or, while a thread keeps it among the sets it claimed for
     /// its next tasks, the next of those, that thread's alone.
     pub(super) next_free: AtomicPtr<HeldSet>,
+    pub(super) in_use: AtomicBool,
+    /// Set when `CAPACITY` was exceeded, so the warning is printed once per set.
+    pub(super) overflowed: AtomicBool,
+    /// The next set in the global list; written once, before the set is published.
+    pub(super) next: AtomicPtr<HeldSet>,
 }
 
 // A set is 448 bytes on 64-bit targets, as its docs say: seven cache lines.
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(std::mem::size_of::<HeldSet>() == 448);
+// The first line holds the state, the wait and the first two slots, as the docs say.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::offset_of!(HeldSet, slots) + 2 * std::mem::size_of::<Slot>() == 64);
 
 /// What a set needs only for deep nesting, for records that cannot be packed, or for backtraces.
 struct Spill {
@@ -203,18 +209,18 @@ impl HeldSet {
     pub(super) const fn new() -> Self {
         HeldSet {
             state: AtomicU64::new(0),
+            waiting_since: AtomicU64::new(0),
+            waiting: Slot::new(),
             slots: [const { Slot::new() }; INLINE],
             creations: [const { CreationCell::new() }; INLINE],
             waiting_creation: CreationCell::new(),
-            waiting: Slot::new(),
             spill: AtomicPtr::new(ptr::null_mut()),
-            waiting_since: AtomicU64::new(0),
             wait_seq: AtomicU64::new(0),
+            owner: StdMutex::new(None),
+            next_free: AtomicPtr::new(ptr::null_mut()),
             in_use: AtomicBool::new(true),
             overflowed: AtomicBool::new(false),
-            owner: StdMutex::new(None),
             next: AtomicPtr::new(ptr::null_mut()),
-            next_free: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
