@@ -2,10 +2,11 @@
 //!
 //! The task shape: N tokio tasks on a 2-worker runtime, each taking a ranked std-shaped `Mutex`,
 //! releasing it, then a ranked `lock_rank::tokio::Mutex` shared by all of them, held across one
-//! `yield_now().await`; five rounds. Every task waits for the shared lock at once, so N tasks
+//! `yield_now().await`; round after round. Every task waits for the shared lock at once, so N tasks
 //! are alive, and (checked) N records are in use, at the peak. The thread shape: N threads alive
 //! at once (they wait for each other on a barrier), each taking a ranked std-shaped `Mutex` of its
-//! own, then one shared by all of them; five rounds.
+//! own, then one shared by all of them. The time reported is per task (or thread) of the median
+//! round.
 //!
 //! Each size runs in a child process of its own, so its peak memory (`VmHWM`, Linux) is its own.
 //! One build holds lock-rank in one mode only: `benches/load.sh` runs this in both modes, taking
@@ -16,7 +17,8 @@
 //! Settings, from the environment:
 //! - `LOAD_TASKS`: the task counts, comma-separated (default `1000,10000,100000`).
 //! - `LOAD_THREADS`: the thread counts (default `1000,10000`).
-//! - `LOAD_ROUNDS`: rounds per size (default 5).
+//! - `LOAD_ROUNDS`: rounds per size (default: enough for about 200,000 tasks or 20,000 threads
+//!   in all, and at least 5).
 //! - `LOAD_TIMEOUT_S`: how long one size may take before it is stopped and reported as such
 //!   (default 120).
 
@@ -53,8 +55,17 @@ fn env_list(name: &str, default: &str) -> Vec<usize> {
         .collect()
 }
 
-fn rounds() -> usize {
-    std::env::var("LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5)
+/// Rounds for `n` at once: `LOAD_ROUNDS`, else enough for `total` in all, at least five. A round
+/// of 1,000 tasks takes about a millisecond, where one late wake-up of a worker moves the time by
+/// half: the median of many rounds is the cost, not the machine's mood.
+fn rounds(n: usize, total: usize) -> usize {
+    std::env::var("LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or((total / n.max(1)).max(5))
+}
+
+/// The median of the rounds' times, per task (or thread) of a round.
+fn per_one(mut times: Vec<Duration>, n: usize) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2] / n as u32
 }
 
 /// A field of `/proc/self/status`, in kB (0 where there is none).
@@ -70,12 +81,13 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// N tasks at once, `rounds` times; the time per task.
+/// N tasks at once, `rounds` times; the time per task of the median round.
 fn tasks(n: usize, rounds: usize) -> Duration {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
-    let began = Instant::now();
-    runtime.block_on(async {
+    let times = runtime.block_on(async {
+        let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
+            let began = Instant::now();
             let handles: Vec<_> = (0..n)
                 .map(|_| {
                     tokio::spawn(async {
@@ -89,17 +101,19 @@ fn tasks(n: usize, rounds: usize) -> Duration {
             for handle in handles {
                 handle.await.unwrap();
             }
+            times.push(began.elapsed());
         }
+        times
     });
-    let elapsed = began.elapsed();
     drop(runtime);
-    elapsed / (n * rounds) as u32
+    per_one(times, n)
 }
 
-/// N threads at once, `rounds` times; the time per thread.
+/// N threads at once, `rounds` times; the time per thread of the median round.
 fn threads(n: usize, rounds: usize) -> Duration {
-    let began = Instant::now();
+    let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
+        let began = Instant::now();
         let all_up = Arc::new(Barrier::new(n));
         let handles: Vec<_> = (0..n)
             .map(|_| {
@@ -120,15 +134,16 @@ fn threads(n: usize, rounds: usize) -> Duration {
         for handle in handles {
             handle.join().unwrap();
         }
+        times.push(began.elapsed());
     }
-    began.elapsed() / (n * rounds) as u32
+    per_one(times, n)
 }
 
 /// Runs one size in this process and prints its row.
 fn child(shape: &str, n: usize) {
     let per = match shape {
-        "tasks" => tasks(n, rounds()),
-        "threads" => threads(n, rounds()),
+        "tasks" => tasks(n, rounds(n, 200_000)),
+        "threads" => threads(n, rounds(n, 20_000)),
         _ => panic!("unknown shape {shape}"),
     };
     let (peak, end) = (status_kb("VmHWM"), status_kb("VmRSS"));

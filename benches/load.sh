@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs benches/load.rs checked and unchecked, taking turns, and prints one Markdown table.
 #
-#   benches/load.sh                  # three runs of each build; about 2 minutes once built
-#   LOAD_RUNS=5 benches/load.sh      # more runs (see benches/load.rs for every other setting)
+#   benches/load.sh                  # nine runs of each build; about 2 minutes once built
+#   LOAD_RUNS=21 benches/load.sh     # more runs (see benches/load.rs for every other setting)
 #
 # Two builds of one bench: a plain release build (lock-rank unchecked) and `--features enforce`
 # (checked), both with the `tokio` feature. Each run of a build runs every size in a child process
@@ -21,7 +21,9 @@ checked=$(exe --features tokio,enforce)
 
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
-runs="${LOAD_RUNS:-3}"
+# Nine by default: on 2 cores a whole launch is fast or slow (how the two workers and the
+# spawning thread happen to share the cores), by up to 2x, in both builds alike.
+runs="${LOAD_RUNS:-9}"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 for _ in $(seq "$runs"); do
     "$unchecked" | grep '^load' >>"$rows"
