@@ -317,6 +317,50 @@ mod tests {
     }
 
     #[test]
+    fn a_woken_task_records_in_the_set_it_waited_in_which_is_recycled_once_the_thread_moves_on() {
+        let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let lock: Arc<crate::tokio::Mutex<u32>> = Default::default();
+            // Held by the root future, which counts for the thread.
+            let guard = lock.lock().await;
+            let contended = Arc::clone(&lock);
+            let waiter = ::tokio::spawn(async move {
+                let id = id_of(::tokio::task::id());
+                let before = task_set(id);
+                let held = contended.lock().await;
+                let now = CACHE.get().expect("the woken task's set is cached");
+                assert_eq!(now.0, id);
+                assert!(std::ptr::eq(now.1, before), "the woken task's set is the one it waited in");
+                assert_eq!(entry(id).map(|e| e.0), Some(1), "counted once, by this thread");
+                assert_eq!(before.len(), 1, "the lock is recorded in it");
+                drop(held);
+                before as *const HeldSet as usize
+            });
+            let waiter_id = id_of(waiter.id());
+            ::tokio::task::yield_now().await; // the waiter runs and waits
+            ::tokio::spawn(async {
+                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+                drop(other.lock().await);
+            })
+            .await
+            .unwrap();
+            let (cached_by, set) = entry(waiter_id).expect("a waiting task keeps its set");
+            assert_eq!(cached_by, 0, "the thread let go of it when it ran another task");
+            assert!(!set.is_idle(), "it shows the wait");
+            drop(guard);
+            let waited_in = waiter.await.unwrap();
+            assert_eq!(waited_in, set as *const HeldSet as usize);
+            ::tokio::spawn(async {
+                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+                drop(other.lock().await);
+            })
+            .await
+            .unwrap();
+            assert!(entry(waiter_id).is_none(), "recycled once the thread moved on");
+        });
+    }
+
+    #[test]
     fn sets_of_finished_tasks_are_recycled_and_a_sleeping_holder_keeps_its_own() {
         let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
