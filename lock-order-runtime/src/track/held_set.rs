@@ -527,28 +527,43 @@ impl HeldSet {
         if len > INLINE {
             return None;
         }
+        // One lock held (an acquire under an anchor): its slot alone, without the loop.
+        if len == 1 {
+            return self.inline_slot_holds(0, &f);
+        }
         // Indexed, not zipped: the iterator adapters kept their state in memory here.
         for index in 0..len.min(INLINE) {
-            let (slot, creation) = (&self.slots[index], &self.creations[index]);
-            let addr = slot.addr.load(Ordering::Relaxed);
-            if addr == 0 {
-                continue;
-            }
-            let meta = slot.meta.load(Ordering::Relaxed);
-            if meta == FAR {
-                return None;
-            }
-            let class = Words::class_of(meta);
-            let (created, type_name) = if class == 0 {
-                (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
-            } else {
-                (0, 0)
-            };
-            if !f(addr, class, created, type_name) {
-                return Some(false);
+            match self.inline_slot_holds(index, &f) {
+                Some(true) => {}
+                other => return other,
             }
         }
         Some(true)
+    }
+
+    /// [`all_held_inline`](Self::all_held_inline) for one inline slot: `Some(true)` for a hole.
+    #[inline(always)]
+    fn inline_slot_holds(
+        &self,
+        index: usize,
+        f: &impl Fn(usize, usize, usize, usize) -> bool,
+    ) -> Option<bool> {
+        let (slot, creation) = (&self.slots[index], &self.creations[index]);
+        let addr = slot.addr.load(Ordering::Relaxed);
+        if addr == 0 {
+            return Some(true);
+        }
+        let meta = slot.meta.load(Ordering::Relaxed);
+        if meta == FAR {
+            return None;
+        }
+        let class = Words::class_of(meta);
+        let (created, type_name) = if class == 0 {
+            (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
+        } else {
+            (0, 0)
+        };
+        Some(f(addr, class, created, type_name))
     }
 
     /// Every lock held with its backtrace, if backtraces are on. Safe to call from any thread.
