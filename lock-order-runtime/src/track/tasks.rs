@@ -281,6 +281,17 @@ mod tests {
         let _ = task_set(u64::MAX - 2);
     }
 
+    /// Runs a task that takes a lock of its own, on this thread (a current-thread runtime): the
+    /// thread moves on from the task it ran before.
+    async fn another_task_takes_a_lock() {
+        ::tokio::spawn(async {
+            let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
+            drop(other.lock().await);
+        })
+        .await
+        .unwrap();
+    }
+
     fn id_of(task: ::tokio::task::Id) -> u64 {
         task.to_string().parse().unwrap()
     }
@@ -298,20 +309,10 @@ mod tests {
                 drop(guard); // after another task took locks on this thread
             });
             let holder_id = id_of(holder.id());
-            ::tokio::spawn(async {
-                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
-                drop(other.lock().await);
-            })
-            .await
-            .unwrap();
+            another_task_takes_a_lock().await;
             holder.await.unwrap();
             assert_eq!(entry(holder_id).map(|e| e.0), Some(1), "the holder's release cached its set");
-            ::tokio::spawn(async {
-                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
-                drop(other.lock().await);
-            })
-            .await
-            .unwrap();
+            another_task_takes_a_lock().await;
             assert!(entry(holder_id).is_none(), "recycled once the thread moved on");
         });
     }
@@ -338,24 +339,14 @@ mod tests {
             });
             let waiter_id = id_of(waiter.id());
             ::tokio::task::yield_now().await; // the waiter runs and waits
-            ::tokio::spawn(async {
-                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
-                drop(other.lock().await);
-            })
-            .await
-            .unwrap();
+            another_task_takes_a_lock().await;
             let (cached_by, set) = entry(waiter_id).expect("a waiting task keeps its set");
             assert_eq!(cached_by, 0, "the thread let go of it when it ran another task");
             assert!(!set.is_idle(), "it shows the wait");
             drop(guard);
             let waited_in = waiter.await.unwrap();
             assert_eq!(waited_in, set as *const HeldSet as usize);
-            ::tokio::spawn(async {
-                let other: crate::tokio::Mutex<u32> = crate::tokio::Mutex::new(0);
-                drop(other.lock().await);
-            })
-            .await
-            .unwrap();
+            another_task_takes_a_lock().await;
             assert!(entry(waiter_id).is_none(), "recycled once the thread moved on");
         });
     }
