@@ -51,21 +51,30 @@ fn env_list(name: &str, default: &str) -> Vec<usize> {
         .unwrap_or_else(|_| default.to_owned())
         .split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse().unwrap_or_else(|_| panic!("{name}: not a number: {s}")))
+        .map(|s| match s.trim().parse() {
+            Ok(0) | Err(_) => panic!("{name}: not a count of at least 1: {s}"),
+            Ok(n) => n,
+        })
         .collect()
 }
 
-/// Rounds for `n` at once: `LOAD_ROUNDS`, else enough for `total` in all, at least five. A round
-/// of 1,000 tasks takes about a millisecond, where one late wake-up of a worker moves the time by
-/// half: the median of many rounds is the cost, not the machine's mood.
+/// Rounds for `n` at once: `LOAD_ROUNDS` (at least one), else enough for `total` in all, at least
+/// five. A round of 1,000 tasks takes about a millisecond, where one late wake-up of a worker
+/// moves the time by half: the median of many rounds is the cost, not the machine's mood.
 fn rounds(n: usize, total: usize) -> usize {
-    std::env::var("LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or((total / n.max(1)).max(5))
+    match std::env::var("LOAD_ROUNDS").ok().and_then(|s| s.parse::<usize>().ok()) {
+        Some(rounds) => rounds.max(1),
+        None => (total / n.max(1)).max(5),
+    }
 }
 
-/// The median of the rounds' times, per task (or thread) of a round.
+/// The median of the rounds' times (of the two middle ones for an even count), per task (or
+/// thread) of a round.
 fn per_one(mut times: Vec<Duration>, n: usize) -> Duration {
     times.sort_unstable();
-    times[times.len() / 2] / n as u32
+    let middle = times.len() / 2;
+    let median = if times.len() % 2 == 0 { (times[middle - 1] + times[middle]) / 2 } else { times[middle] };
+    median / n as u32
 }
 
 /// A field of `/proc/self/status`, in kB (0 where there is none).

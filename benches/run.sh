@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs benches/peers.rs in every build it needs and prints one Markdown report on stdout.
 #
-#   benches/run.sh                   # about 7 minutes on 2 cores, half of it compiling
+#   benches/run.sh                   # about 9 minutes on 2 cores, half of it compiling
 #   PEERS_ROUNDS=51 benches/run.sh   # more rounds (see benches/peers.rs for every setting)
 #
 # One binary holds lock-rank in one mode only, so the bench runs four times:
@@ -35,10 +35,14 @@ rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 
 bench() {
-    # The tokio build's rows outside a task go in a column of their own (mode "checked+tokio").
+    cargo bench --quiet --bench peers "$@" | grep '^row' >>"$rows"
+}
+
+# The checked tokio build: its rows outside a task go in a column of their own (mode
+# "checked+tokio").
+bench_tokio() {
     cargo bench --quiet --bench peers "$@" | grep '^row' |
-        awk -F'\t' -v OFS='\t' -v tokio="$([[ "$*" == *enforce,tokio* ]] && echo 1)" \
-            'tokio && $2 == "checked" && $3 !~ /in a task/ { $2 = "checked+tokio" } 1' >>"$rows"
+        awk -F'\t' -v OFS='\t' '$2 == "checked" && $3 !~ /in a task/ { $2 = "checked+tokio" } 1' >>"$rows"
 }
 
 # Five runs by default: each run is a new process, and where the system places its stack and heap
@@ -52,7 +56,7 @@ for _ in $(seq "$runs"); do
     bench --features tokio,parking_lot
     PEERS_LOCKS=lock-rank bench --features enforce
     PEERS_LOCKS=lock-rank PEERS_WORKLOADS="parking_lot Mutex,parking_lot RwLock" bench --features enforce,parking_lot
-    PEERS_LOCKS=lock-rank bench --features enforce,tokio
+    PEERS_LOCKS=lock-rank bench_tokio --features enforce,tokio
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 

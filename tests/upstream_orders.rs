@@ -1,6 +1,6 @@
 //! Lock-order bugs fixed upstream in open-source Rust projects, reduced to their locks, with only
 //! the `use` lines switched to lock-rank and no rank declared: each is reported as a lock order
-//! cycle once both orders have run, whatever the interleaving, naming both locks by where they
+//! cycle the first time both orders have run, no deadlocking interleaving needed, naming both locks by where they
 //! were made, both sites of the acquire that closes the cycle and both sites where the opposite
 //! order was seen first. Each order runs on a thread (or task) of its own, one after the other,
 //! so none can hang even if the checker were wrong.
@@ -175,7 +175,8 @@ fn ckb_public_and_pending_addresses_taken_both_ways_two_calls_apart() {
     );
 }
 
-// mediasoup: a worker thread's handler and a tokio task.
+// mediasoup: a worker thread's handler and a tokio task (with the `tokio` feature, so that the
+// task's locks count for the task, not for the thread that polls it).
 #[cfg(feature = "tokio")]
 mod mediasoup {
     use super::*;
@@ -202,19 +203,18 @@ mod mediasoup {
 
         /// What the worker's thread runs when the producer resumes: whether the consumer resumes too.
         fn on_producer_resume(inner: &ConsumerInner) -> bool {
-            let mut producer_paused = inner.producer_paused.lock().unwrap(); // @mediasoup-handler-producer
-            let paused = *inner.paused.lock().unwrap(); // @mediasoup-handler-paused
-            *producer_paused = false;
-            !paused
+            let mut producer = inner.producer_paused.lock().unwrap(); // @mediasoup-handler-producer
+            *producer = false;
+            let consumer_paused = *inner.paused.lock().unwrap(); // @mediasoup-handler-paused
+            !consumer_paused
         }
 
         async fn resume(&self) -> bool {
             // The request to the worker, answered.
             tokio::task::yield_now().await;
             let mut paused = self.inner.paused.lock().unwrap(); // @mediasoup-resume-paused
-            let was_paused = *paused || *self.inner.producer_paused.lock().unwrap(); // @mediasoup-resume-producer
-            *paused = false;
-            was_paused
+            let producer = *self.inner.producer_paused.lock().unwrap(); // @mediasoup-resume-producer
+            std::mem::replace(&mut *paused, false) || producer
         }
     }
 

@@ -531,7 +531,7 @@ impl HeldSet {
         if len == 1 {
             return self.inline_slot_holds(0, &f);
         }
-        // Indexed, not zipped: the iterator adapters kept their state in memory here.
+        // Indexed, not zipped: the iterator adapters keep their state in memory here.
         for index in 0..len.min(INLINE) {
             match self.inline_slot_holds(index, &f) {
                 Some(true) => {}
