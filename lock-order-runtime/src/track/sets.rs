@@ -98,9 +98,15 @@ impl HeldSet {
         let head = match list.head {
             Some(head) => head,
             None => {
+                // Made outside the lock; put on the list under the same lock as the claim, so
+                // that other claimers cannot have emptied the list again in between.
                 drop(list);
-                HeldSet::make_chunk();
+                let chunk = HeldSet::make_chunk();
                 list = free_list();
+                for set in chunk {
+                    list.link(set);
+                }
+                list.made += CHUNK;
                 list.head.expect("a chunk was just put on the free list")
             }
         };
@@ -124,10 +130,11 @@ impl HeldSet {
         (head, taken)
     }
 
-    /// Makes [`CHUNK`] sets in one allocation, publishes them and puts them on the free list.
+    /// Makes [`CHUNK`] sets in one allocation and publishes them, for the caller to put on the
+    /// free list.
     #[cold]
     #[inline(never)]
-    fn make_chunk() {
+    fn make_chunk() -> &'static [HeldSet] {
         let chunk: &'static [HeldSet] = Vec::leak((0..CHUNK).map(|_| HeldSet::new()).collect());
         for (set, next) in chunk.iter().zip(&chunk[1..]) {
             set.next.store(ptr::from_ref(next).cast_mut(), Ordering::Relaxed);
@@ -150,11 +157,7 @@ impl HeldSet {
                 Err(now) => head = now,
             }
         }
-        let mut list = free_list();
-        for set in chunk {
-            list.link(set);
-        }
-        list.made += CHUNK;
+        chunk
     }
 
     /// Gives the set back for reuse by a later thread or task: constant time. A set given back
@@ -297,5 +300,31 @@ mod tests {
             assert!(again.iter().filter(|other| ptr::eq(**other, *set)).count() <= 1);
         }
         retire_all(again[0]);
+    }
+
+    #[test]
+    fn a_claim_that_makes_sets_gets_them_however_many_others_claim_meanwhile() {
+        // Each claim takes a whole chunk, so most find the list empty and make one, while the
+        // others take what is there.
+        const THREADS: usize = 4;
+        const CLAIMS: usize = 200;
+        let start = std::sync::Barrier::new(THREADS);
+        let claimed: Vec<Vec<&'static HeldSet>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        (0..CLAIMS).map(|_| HeldSet::claim_some(CHUNK).0).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("every claim gets sets")).collect()
+        });
+        let all: Vec<&'static HeldSet> = claimed.iter().flatten().flat_map(|&first| chain(first)).collect();
+        let distinct: std::collections::HashSet<_> = all.iter().map(|set| ptr::from_ref(*set)).collect();
+        assert_eq!(distinct.len(), all.len(), "no set is claimed twice");
+        for first in claimed.into_iter().flatten() {
+            retire_all(first);
+        }
     }
 }
