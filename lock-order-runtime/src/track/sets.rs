@@ -167,7 +167,9 @@ impl HeldSet {
         free_list().push(self);
     }
 
-    /// Empties the set and drops its owner, before it goes back.
+    /// Empties the set before it goes back. Its owner stays until the next claimer's
+    /// [`reassign`](Self::reassign): nothing shows the owner of a set not in use, nor of an idle
+    /// one, and a worker thread taking back a set it had before then changes only the task.
     fn clear(&self) {
         for index in 0..self.len() {
             if let Some(slot) = self.slot(index) {
@@ -176,15 +178,20 @@ impl HeldSet {
         }
         self.state.store(0, Ordering::Release);
         self.waiting.addr.store(0, Ordering::Release);
-        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Hands an idle set the caller has claimed to a new owner, without a round trip through the
     /// global list (async tasks come and go far more often than threads).
     pub(crate) fn reassign(&self, holder: Holder) {
+        self.reassign_with(|owner| *owner = Some(holder));
+    }
+
+    /// [`reassign`](Self::reassign), with `owner` to change the previous owner (or nobody, for a
+    /// set never claimed) into the new one.
+    pub(crate) fn reassign_with(&self, owner: impl FnOnce(&mut Option<Holder>)) {
         self.state.store(if backtraces() { BACKTRACES } else { 0 }, Ordering::Release);
         self.overflowed.store(false, Ordering::Relaxed);
-        *self.owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(holder);
+        owner(&mut self.owner.lock().unwrap_or_else(|e| e.into_inner()));
     }
 }
 

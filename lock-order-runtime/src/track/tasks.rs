@@ -223,7 +223,14 @@ fn fresh_set(task: u64) -> &'static HeldSet {
         Err(_) => HeldSet::claim_some(1).0,
     };
     set.link_to(None);
-    set.reassign(task_holder(task));
+    let this_thread = THREAD.try_with(|thread| thread.get().map(|(_, id)| *id)).ok().flatten();
+    set.reassign_with(|owner| match owner {
+        // A set this thread had before: only the task changes, with no reference counted.
+        Some(holder) if this_thread.is_some() && holder.thread_id == this_thread => {
+            holder.task_id = Some(task);
+        }
+        other => *other = Some(task_holder(task)),
+    });
     set
 }
 
