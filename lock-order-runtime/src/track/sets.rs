@@ -28,7 +28,11 @@ static ALL_SETS: AtomicPtr<HeldSet> = AtomicPtr::new(ptr::null_mut());
 /// plain mutex. Pushing and popping are a few loads and stores under it, and it is taken only
 /// to claim or give back sets (a thread's first lock or its exit; for tasks, a few sets at a
 /// time, see `tasks`), never on an acquire or a release.
-static FREE: StdMutex<FreeList> = StdMutex::new(FreeList { head: None, in_use: 0, made: 0 });
+static FREE: Pool = Pool::new();
+
+/// A free list and its counts. There is one, [`FREE`]; the unit tests make their own, so that
+/// what they claim and give back is theirs alone while the other tests claim sets too.
+struct Pool(StdMutex<FreeList>);
 
 struct FreeList {
     head: Option<&'static HeldSet>,
@@ -54,14 +58,73 @@ impl FreeList {
     }
 }
 
-fn free_list() -> std::sync::MutexGuard<'static, FreeList> {
-    // Nothing panics while the list is locked; a poisoned one is still consistent.
-    FREE.lock().unwrap_or_else(|e| e.into_inner())
+impl Pool {
+    const fn new() -> Self {
+        Pool(StdMutex::new(FreeList { head: None, in_use: 0, made: 0 }))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FreeList> {
+        // Nothing panics while the list is locked; a poisoned one is still consistent.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// See [`HeldSet::claim_some`].
+    fn claim_some(&self, most: usize) -> (&'static HeldSet, usize) {
+        let mut list = self.lock();
+        let head = match list.head {
+            Some(head) => head,
+            None => {
+                // Made outside the lock; put on the list under the same lock as the claim, so
+                // that other claimers cannot have emptied the list again in between.
+                drop(list);
+                let chunk = HeldSet::make_chunk();
+                list = self.lock();
+                for set in chunk {
+                    list.link(set);
+                }
+                list.made += CHUNK;
+                list.head.expect("a chunk was just put on the free list")
+            }
+        };
+        let mut last = head;
+        let mut taken = 1;
+        loop {
+            last.in_use.store(true, Ordering::Release);
+            match last.next_free() {
+                Some(next) if taken < most => {
+                    last = next;
+                    taken += 1;
+                }
+                rest => {
+                    list.head = rest;
+                    break;
+                }
+            }
+        }
+        last.link_to(None);
+        list.in_use += taken;
+        (head, taken)
+    }
+
+    /// See [`retire_all`].
+    fn retire_all(&self, first: &'static HeldSet) {
+        let mut set = Some(first);
+        while let Some(each) = set {
+            each.clear();
+            set = each.next_free();
+        }
+        let mut list = self.lock();
+        let mut set = Some(first);
+        while let Some(each) = set {
+            set = each.next_free();
+            list.push(each);
+        }
+    }
 }
 
 /// How many sets are claimed now, and how many were ever made (a multiple of [`CHUNK`]).
 pub(crate) fn records() -> (usize, usize) {
-    let list = free_list();
+    let list = FREE.lock();
     (list.in_use, list.made)
 }
 
@@ -94,40 +157,7 @@ impl HeldSet {
     /// (the last one's link is null). They are claimed, idle, and owned by nobody yet (see
     /// [`reassign`](Self::reassign)); `next_free` is the claimer's own until they go back.
     pub(crate) fn claim_some(most: usize) -> (&'static HeldSet, usize) {
-        let mut list = free_list();
-        let head = match list.head {
-            Some(head) => head,
-            None => {
-                // Made outside the lock; put on the list under the same lock as the claim, so
-                // that other claimers cannot have emptied the list again in between.
-                drop(list);
-                let chunk = HeldSet::make_chunk();
-                list = free_list();
-                for set in chunk {
-                    list.link(set);
-                }
-                list.made += CHUNK;
-                list.head.expect("a chunk was just put on the free list")
-            }
-        };
-        let mut last = head;
-        let mut taken = 1;
-        loop {
-            last.in_use.store(true, Ordering::Release);
-            match last.next_free() {
-                Some(next) if taken < most => {
-                    last = next;
-                    taken += 1;
-                }
-                rest => {
-                    list.head = rest;
-                    break;
-                }
-            }
-        }
-        last.link_to(None);
-        list.in_use += taken;
-        (head, taken)
+        FREE.claim_some(most)
     }
 
     /// Makes [`CHUNK`] sets in one allocation and publishes them, for the caller to put on the
@@ -164,7 +194,7 @@ impl HeldSet {
     /// twice goes onto the free list once.
     pub(crate) fn retire(&'static self) {
         self.clear();
-        free_list().push(self);
+        FREE.lock().push(self);
     }
 
     /// Empties the set before it goes back. Its owner stays until the next claimer's
@@ -199,17 +229,7 @@ impl HeldSet {
 /// [`HeldSet::claim_some`] returns them), under one lock: constant time per set.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
 pub(crate) fn retire_all(first: &'static HeldSet) {
-    let mut set = Some(first);
-    while let Some(each) = set {
-        each.clear();
-        set = each.next_free();
-    }
-    let mut list = free_list();
-    let mut set = Some(first);
-    while let Some(each) = set {
-        set = each.next_free();
-        list.push(each);
-    }
+    FREE.retire_all(first);
 }
 
 /// Every set ever made, in use or not. Safe to walk from any thread at any time.
@@ -289,7 +309,8 @@ mod tests {
 
     #[test]
     fn sets_are_claimed_and_given_back_several_at_once() {
-        let (first, count) = HeldSet::claim_some(5);
+        let pool = Pool::new();
+        let (first, count) = pool.claim_some(5);
         let claimed = chain(first);
         assert_eq!(claimed.len(), count, "the count is the chain's length");
         assert!((1..=5).contains(&count));
@@ -297,16 +318,20 @@ mod tests {
         let distinct: std::collections::HashSet<_> = claimed.iter().map(|set| ptr::from_ref(*set)).collect();
         assert_eq!(distinct.len(), count, "no set is claimed twice");
 
-        retire_all(first);
+        pool.retire_all(first);
         assert!(claimed.iter().all(|set| !set.is_in_use()), "every set of the chain went back");
+        assert_eq!(pool.lock().in_use, 0);
         // A set given back twice goes onto the free list once.
-        claimed[0].retire();
-        let (again, _) = HeldSet::claim_some(CHUNK * 4);
+        pool.lock().push(claimed[0]);
+        let (again, taken) = pool.claim_some(CHUNK * 4);
+        assert_eq!(taken, CHUNK, "the one chunk made, each set once");
         let again = chain(again);
         for set in &claimed {
-            assert!(again.iter().filter(|other| ptr::eq(**other, *set)).count() <= 1);
+            assert_eq!(again.iter().filter(|other| ptr::eq(**other, *set)).count(), 1);
         }
-        retire_all(again[0]);
+        pool.retire_all(again[0]);
+        let list = pool.lock();
+        assert_eq!((list.in_use, list.made), (0, CHUNK));
     }
 
     #[test]
@@ -315,13 +340,14 @@ mod tests {
         // others take what is there.
         const THREADS: usize = 4;
         const CLAIMS: usize = 200;
+        let pool = Pool::new();
         let start = std::sync::Barrier::new(THREADS);
         let claimed: Vec<Vec<&'static HeldSet>> = std::thread::scope(|s| {
             let workers: Vec<_> = (0..THREADS)
                 .map(|_| {
                     s.spawn(|| {
                         start.wait();
-                        (0..CLAIMS).map(|_| HeldSet::claim_some(CHUNK).0).collect::<Vec<_>>()
+                        (0..CLAIMS).map(|_| pool.claim_some(CHUNK).0).collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -331,7 +357,10 @@ mod tests {
         let distinct: std::collections::HashSet<_> = all.iter().map(|set| ptr::from_ref(*set)).collect();
         assert_eq!(distinct.len(), all.len(), "no set is claimed twice");
         for first in claimed.into_iter().flatten() {
-            retire_all(first);
+            pool.retire_all(first);
         }
+        let list = pool.lock();
+        assert_eq!(list.in_use, 0, "every set went back");
+        assert_eq!(list.made, THREADS * CLAIMS * CHUNK, "a chunk made for each claim");
     }
 }
