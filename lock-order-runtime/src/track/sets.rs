@@ -106,6 +106,12 @@ impl Pool {
         (head, taken)
     }
 
+    /// See [`HeldSet::retire`].
+    fn retire(&self, set: &'static HeldSet) {
+        set.clear();
+        self.lock().push(set);
+    }
+
     /// See [`retire_all`].
     fn retire_all(&self, first: &'static HeldSet) {
         let mut set = Some(first);
@@ -193,8 +199,7 @@ impl HeldSet {
     /// Gives the set back for reuse by a later thread or task: constant time. A set given back
     /// twice goes onto the free list once.
     pub(crate) fn retire(&'static self) {
-        self.clear();
-        FREE.lock().push(self);
+        FREE.retire(self);
     }
 
     /// Empties the set before it goes back. Its owner stays until the next claimer's
@@ -322,7 +327,7 @@ mod tests {
         assert!(claimed.iter().all(|set| !set.is_in_use()), "every set of the chain went back");
         assert_eq!(pool.lock().in_use, 0);
         // A set given back twice goes onto the free list once.
-        pool.lock().push(claimed[0]);
+        pool.retire(claimed[0]);
         let (again, taken) = pool.claim_some(CHUNK * 4);
         assert_eq!(taken, CHUNK, "the one chunk made, each set once");
         let again = chain(again);
