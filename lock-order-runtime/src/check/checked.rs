@@ -9,7 +9,11 @@ use crate::track::held_set::{
     any_held, max_key_of, rank_key, slot_of, HeldSet, RECORD_TAGS, UNRANKED_HELD, UNRECORDED,
 };
 use crate::track::slot::{to_acquisition, SlotView};
+#[cfg(feature = "tokio")]
+use crate::track::waiters::{Waiter, Who};
 use std::backtrace::Backtrace;
+#[cfg(feature = "tokio")]
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// Proof that a lock is recorded as held; dropping it forgets the record.
@@ -672,28 +676,69 @@ impl Held {
     }
 }
 
-/// Shows the current thread or task as waiting for an async acquire, from the first time it
-/// is pending until it completes or is dropped (wherever that happens).
-#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
-pub(crate) struct AsyncWait {
-    set: &'static HeldSet,
-    addr: usize,
+/// What an async acquire records once it has its lock: the checked request.
+#[cfg(feature = "tokio")]
+#[derive(Clone, Copy)]
+pub(crate) struct DeferredRecord {
+    request: Request,
 }
 
-#[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
-impl Pending {
-    /// Starts an [`AsyncWait`] for this acquire, in the set of whoever polls it now.
+#[cfg(feature = "tokio")]
+impl DeferredRecord {
+    /// The record of the lock, now taken, for its guard.
     #[inline]
-    pub(crate) fn begin_async_wait(&self) -> AsyncWait {
-        let set = current_set();
-        set.begin_wait(self.request.slot());
-        AsyncWait { set, addr: self.request.addr }
+    pub(crate) fn held(self) -> Held {
+        record_shared(self.request)
     }
 }
 
-impl Drop for AsyncWait {
+#[cfg(feature = "tokio")]
+impl Pending {
+    /// What an async acquire checked as this records once it has its lock.
+    #[inline(always)]
+    pub(crate) fn deferred(&self) -> DeferredRecord {
+        DeferredRecord { request: self.request }
+    }
+}
+
+/// The wait of an async acquire that had to wait, kept in its future, with what it records once
+/// it has its lock.
+///
+/// Structurally pinned with the future (its [`Waiter`] is reached from other threads while it
+/// is shown), and so handled through `Pin<&mut AsyncWait>`; dropping it stops showing the wait.
+#[cfg(feature = "tokio")]
+pub(crate) struct AsyncWait {
+    /// The request, and the wait while it is shown.
+    waiter: Waiter,
+}
+
+#[cfg(feature = "tokio")]
+impl AsyncWait {
+    /// The wait of the async acquire checked as `pending`, not shown yet.
+    #[inline(always)]
+    pub(crate) fn new(pending: Pending) -> Self {
+        AsyncWait { waiter: Waiter::new(pending.request) }
+    }
+
+    #[inline(always)]
+    pub(crate) fn record(&self) -> DeferredRecord {
+        DeferredRecord { request: self.waiter.request() }
+    }
+
+    /// Shows whoever polls the acquire now (the task, else the thread) as waiting for its lock,
+    /// until the drop; does nothing if the wait is shown already. The wait is kept in the
+    /// acquire, not in a set (see `track::waiters`): a task queued for a lock while holding
+    /// nothing keeps no record of its own while it waits.
     #[inline]
-    fn drop(&mut self) {
-        self.set.end_wait_for(self.addr);
+    pub(crate) fn begin(self: Pin<&mut Self>) {
+        if !self.waiter.is_shown() {
+            let who = match crate::track::current::current_task_id() {
+                Some(task) => Who::task(task),
+                None => Who::thread(crate::track::sets::thread_set()),
+            };
+            // SAFETY: `waiter` is structurally pinned: it is never moved out of a pinned
+            // `AsyncWait`, which has no `Drop` of its own (the waiter's unlinks it).
+            unsafe { self.map_unchecked_mut(|this| &mut this.waiter) }.show(who);
+        }
     }
 }

@@ -103,3 +103,30 @@ impl Held {
     #[inline(always)]
     pub(crate) fn forget_record(&mut self) {}
 }
+
+/// Without checks an async acquire records nothing.
+#[derive(Clone, Copy)]
+pub(crate) struct DeferredRecord;
+
+impl DeferredRecord {
+    #[inline(always)]
+    pub(crate) fn held(self) -> Held {
+        Held
+    }
+}
+
+/// Without checks an async acquire shows no wait: nothing to keep, and nothing pinned.
+pub(crate) struct AsyncWait;
+
+impl AsyncWait {
+    #[inline(always)]
+    pub(crate) fn new(_pending: Pending) -> Self {
+        AsyncWait
+    }
+    #[inline(always)]
+    pub(crate) fn record(&self) -> DeferredRecord {
+        DeferredRecord
+    }
+    #[inline(always)]
+    pub(crate) fn begin(self: std::pin::Pin<&mut Self>) {}
+}

@@ -1,6 +1,8 @@
 //! Every thread's and task's record as seen from outside, in checked builds: what dumps, holder
-//! lists and the watchdog read.
+//! lists and the watchdog read. That is every set in use, and every wait of an async acquire,
+//! which the acquire shows itself (see `track::waiters`).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::diagnostics::dump::{BlockedOn, Dump, HolderState, LockHolder};
@@ -9,9 +11,10 @@ use crate::track::sets::all_sets;
 use crate::track::slot::to_acquisition;
 use crate::track::{Access, Acquisition, Holder};
 
-/// One in-use set as seen from outside: its owner, its locks, its wait.
+/// One thread's or task's record as seen from outside: its owner, its locks, its wait.
 pub(crate) struct SetView {
-    pub(crate) set: &'static HeldSet,
+    /// The set read, or `None` for a wait shown by its acquire.
+    pub(crate) set: Option<&'static HeldSet>,
     pub(crate) holder: Holder,
     pub(crate) held: Vec<Acquisition>,
     pub(crate) wait: Option<Wait>,
@@ -33,13 +36,46 @@ pub(crate) fn busy_sets() -> Vec<SetView> {
         }
         std::thread::sleep(pause);
         for i in conflicted.into_iter().rev() {
-            match view_of(views[i].set) {
+            match views[i].set.and_then(view_of) {
                 Some(view) => views[i] = view,
                 None => drop(views.remove(i)),
             }
         }
     }
+    #[cfg(feature = "tokio")]
+    add_waits(&mut views, crate::track::waiters::waits());
     views
+}
+
+/// Adds the waits shown by async acquires to `views`: each to the view of its thread or task
+/// when that view shows no wait yet (one that holds locks, or waits in a blocking acquire), so
+/// that what it holds and what it waits for are seen together, as a cycle through it needs;
+/// else as a view of its own, holding nothing (a task queued for a lock while holding none, or
+/// a second wait of one task, in another branch of a `join!`).
+#[cfg(feature = "tokio")]
+fn add_waits(views: &mut Vec<SetView>, waits: Vec<(Holder, Wait)>) {
+    let mut without_wait: HashMap<_, usize> = views
+        .iter()
+        .enumerate()
+        .filter(|(_, view)| view.wait.is_none())
+        .map(|(i, view)| (who(&view.holder), i))
+        .collect();
+    for (holder, wait) in waits {
+        match without_wait.remove(&who(&holder)) {
+            Some(i) => views[i].wait = Some(wait),
+            None => views.push(SetView { set: None, holder, held: Vec::new(), wait: Some(wait) }),
+        }
+    }
+}
+
+/// Which thread or task `holder` is: a task by its id alone (its holder names the thread it was
+/// on at some point), a thread by its id.
+#[cfg(feature = "tokio")]
+fn who(holder: &Holder) -> (Option<u64>, Option<std::thread::ThreadId>) {
+    match holder.task_id {
+        Some(task) => (Some(task), None),
+        None => (None, holder.thread_id),
+    }
 }
 
 /// How long [`busy_sets`] waits, each time, for conflicting records to settle.
@@ -60,7 +96,7 @@ fn view_of(set: &'static HeldSet) -> Option<SetView> {
     if held.is_empty() && wait.is_none() {
         return None;
     }
-    Some(SetView { set, holder: set.owner()?, held, wait })
+    Some(SetView { set: Some(set), holder: set.owner()?, held, wait })
 }
 
 /// The indices, in increasing order, of the views holding a lock that another view holds
@@ -85,9 +121,31 @@ pub(crate) fn conflicting(views: &[SetView]) -> Vec<usize> {
     conflicted
 }
 
-pub(crate) fn holders_in(sets: &[SetView], address: usize) -> Vec<LockHolder> {
-    sets.iter()
-        .flat_map(|view| {
+/// Which views hold each lock: for each address, the indices of the views holding it, each once.
+pub(crate) fn holding(sets: &[SetView]) -> HashMap<usize, Vec<usize>> {
+    let mut holding: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, view) in sets.iter().enumerate() {
+        for acquisition in &view.held {
+            let views = holding.entry(acquisition.address).or_default();
+            if views.last() != Some(&i) {
+                views.push(i);
+            }
+        }
+    }
+    holding
+}
+
+/// Every record of the lock at `address` in `sets`, whose [`holding`] is `holding`.
+pub(crate) fn holders_in(
+    sets: &[SetView],
+    holding: &HashMap<usize, Vec<usize>>,
+    address: usize,
+) -> Vec<LockHolder> {
+    let Some(views) = holding.get(&address) else { return Vec::new() };
+    views
+        .iter()
+        .flat_map(|&i| {
+            let view = &sets[i];
             view.held.iter().filter(|a| a.address == address).map(|acquisition| LockHolder {
                 holder: view.holder.clone(),
                 acquisition: acquisition.clone(),
@@ -97,25 +155,27 @@ pub(crate) fn holders_in(sets: &[SetView], address: usize) -> Vec<LockHolder> {
 }
 
 pub(crate) fn holders_of(address: usize) -> Vec<LockHolder> {
-    holders_in(&busy_sets(), address)
+    let sets = busy_sets();
+    holders_in(&sets, &holding(&sets), address)
 }
 
-pub(crate) fn blocked_on(sets: &[SetView], wait: &Wait) -> BlockedOn {
+pub(crate) fn blocked_on(sets: &[SetView], holding: &HashMap<usize, Vec<usize>>, wait: &Wait) -> BlockedOn {
     BlockedOn {
         lock: to_acquisition(&wait.lock, wait.backtrace.clone()),
         blocked_for: wait.blocked_for,
-        holders: holders_in(sets, wait.lock.addr),
+        holders: holders_in(sets, holding, wait.lock.addr),
     }
 }
 
 pub(crate) fn dump() -> Dump {
     let sets = busy_sets();
+    let holding = holding(&sets);
     let holders = sets
         .iter()
         .map(|view| HolderState {
             holder: view.holder.clone(),
             held: view.held.clone(),
-            blocked_on: view.wait.as_ref().map(|wait| blocked_on(&sets, wait)),
+            blocked_on: view.wait.as_ref().map(|wait| blocked_on(&sets, &holding, wait)),
         })
         .collect();
     Dump { holders }
@@ -135,7 +195,7 @@ mod tests {
 
     fn view(held: &[(usize, Access)]) -> SetView {
         SetView {
-            set: &UNRECORDED_SET,
+            set: Some(&UNRECORDED_SET),
             holder: Holder::current(),
             held: held
                 .iter()

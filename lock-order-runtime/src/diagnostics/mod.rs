@@ -5,8 +5,10 @@
 //! is what the watchdog reports, `watch` finds it, `watchdog` runs it on its thread.
 //!
 //! Everything here reads the held-lock records that checked builds keep anyway. Reading another
-//! thread's record takes no lock that an acquire or release takes, so it is safe (and cheap for
-//! the running program) to call from any thread, including while the others are stuck.
+//! thread's record takes no lock that an acquire or release takes; the waits of async acquires
+//! are read under the mutex of their list, which an async acquire holds only for a few pointer
+//! updates as it begins and ends a wait. So it is safe (and cheap for the running program) to
+//! call from any thread, including while the others are stuck.
 
 #[cfg(lock_rank_checked)]
 mod busy;

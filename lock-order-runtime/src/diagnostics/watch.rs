@@ -1,10 +1,10 @@
 //! What the watchdog thread does on each poll, in checked builds: find the waits that are too
 //! long and the cycles of waits, each reported once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use crate::diagnostics::busy::{blocked_on, busy_sets, SetView};
+use crate::diagnostics::busy::{blocked_on, busy_sets, holding, SetView};
 use crate::diagnostics::finding::{CycleStep, Deadlock, Finding, LongWait};
 
 /// What was reported already, so each wait and each cycle is reported once.
@@ -13,9 +13,9 @@ pub(crate) struct Watch {
     deadlocks: HashSet<Vec<(usize, u64)>>,
 }
 
-/// A wait's identity: the set and its wait counter.
+/// A wait's identity (see `Wait::id`).
 fn key(view: &SetView) -> Option<(usize, u64)> {
-    Some((std::ptr::from_ref(view.set) as usize, view.wait.as_ref()?.seq))
+    Some(view.wait.as_ref()?.id)
 }
 
 impl Watch {
@@ -25,12 +25,13 @@ impl Watch {
 
     pub(crate) fn poll(&mut self, threshold: Duration) -> Vec<Finding> {
         let sets = busy_sets();
+        let holding = holding(&sets);
         let live: HashSet<(usize, u64)> = sets.iter().filter_map(key).collect();
         self.long_waits.retain(|k| live.contains(k));
         self.deadlocks.retain(|cycle| cycle.iter().all(|k| live.contains(k)));
 
         let mut findings = Vec::new();
-        for cycle in cycles(&sets) {
+        for cycle in cycles(&sets, &holding) {
             let mut keys: Vec<_> = cycle.iter().filter_map(|&i| key(&sets[i])).collect();
             keys.sort_unstable();
             if self.deadlocks.insert(keys) {
@@ -42,7 +43,7 @@ impl Watch {
             if wait.blocked_for >= threshold && self.long_waits.insert(k) {
                 findings.push(Finding::LongWait(LongWait {
                     waiter: view.holder.clone(),
-                    blocked_on: blocked_on(&sets, wait),
+                    blocked_on: blocked_on(&sets, &holding, wait),
                 }));
             }
         }
@@ -50,17 +51,17 @@ impl Watch {
     }
 }
 
-/// The sets that `sets[i]` waits for: the holders of the lock it is blocked on.
-fn waits_for(sets: &[SetView], i: usize) -> Vec<usize> {
+/// The views that `sets[i]` waits for: the holders of the lock it is blocked on, found in
+/// `holding` (see [`holding`]).
+fn waits_for(sets: &[SetView], holding: &HashMap<usize, Vec<usize>>, i: usize) -> Vec<usize> {
     let Some(wait) = &sets[i].wait else { return Vec::new() };
-    (0..sets.len())
-        .filter(|&j| j != i && sets[j].held.iter().any(|held| held.address == wait.lock.addr))
-        .collect()
+    let holders = holding.get(&wait.lock.addr).map_or(&[][..], Vec::as_slice);
+    holders.iter().copied().filter(|&j| j != i).collect()
 }
 
 /// Every elementary cycle of the wait-for graph, each once, starting at its lowest index.
-fn cycles(sets: &[SetView]) -> Vec<Vec<usize>> {
-    let edges: Vec<Vec<usize>> = (0..sets.len()).map(|i| waits_for(sets, i)).collect();
+fn cycles(sets: &[SetView], holding: &HashMap<usize, Vec<usize>>) -> Vec<Vec<usize>> {
+    let edges: Vec<Vec<usize>> = (0..sets.len()).map(|i| waits_for(sets, holding, i)).collect();
     let mut found = Vec::new();
     for start in 0..sets.len() {
         let mut path = vec![start];

@@ -622,11 +622,12 @@ impl HeldSet {
     /// from any thread.
     pub(crate) fn waiting_for(&self) -> Option<Wait> {
         let seq = self.wait_seq.load(Ordering::Acquire);
+        let id = (ptr::from_ref(self) as usize, seq);
         let extra = self.extra(WAITING);
         let lock = self.waiting.view(extra, Some(&self.waiting_creation))?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
         let backtrace = extra.and_then(|e| e.trace.get());
-        Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), seq })
+        Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), id })
     }
 }
 
@@ -635,8 +636,10 @@ pub(crate) struct Wait {
     pub(crate) lock: SlotView,
     pub(crate) backtrace: Option<Arc<Backtrace>>,
     pub(crate) blocked_for: Duration,
-    /// Tells this wait from the owner's earlier and later ones.
-    pub(crate) seq: u64,
+    /// Tells this wait from every other one in progress, and from its owner's earlier and later
+    /// ones: the address of what shows it (a set, or an acquire's waiter) and which of its
+    /// waits this is.
+    pub(crate) id: (usize, u64),
 }
 
 // Records released away from their owner, and sets handed from one async task to the next.
@@ -687,14 +690,6 @@ impl HeldSet {
     pub(crate) fn is_idle(&self) -> bool {
         self.waiting.addr.load(Ordering::Acquire) == 0
             && self.slots_below(self.len()).all(|(slot, _)| slot.addr.load(Ordering::Acquire) == 0)
-    }
-
-    /// Stops showing the owner as waiting for the lock at `addr`, from any thread; a no-op when
-    /// the owner now waits for something else.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))] // used by the async locks
-    #[inline]
-    pub(crate) fn end_wait_for(&self, addr: usize) {
-        let _ = self.waiting.addr.compare_exchange(addr, 0, Ordering::Release, Ordering::Relaxed);
     }
 }
 

@@ -23,7 +23,8 @@ impl Holder {
         self.thread_name.as_deref()
     }
 
-    /// The thread's id (for a task: the thread it was on when it took its first lock).
+    /// The thread's id (for a task: the thread it was on when it took its first lock; `None` for
+    /// a task shown only waiting, holding nothing).
     pub fn thread_id(&self) -> Option<ThreadId> {
         self.thread_id
     }
@@ -37,6 +38,10 @@ impl Holder {
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(task) = self.task_id {
+            if self.thread_id.is_none() && self.thread_name.is_none() {
+                // A task waiting while it holds nothing is on no thread.
+                return write!(f, "task {task}");
+            }
             write!(f, "task {task} on ")?;
         }
         match (&self.thread_name, self.thread_id) {

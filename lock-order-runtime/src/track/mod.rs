@@ -5,7 +5,8 @@
 //! From the bottom up: [`acquisition`] (what an acquire is), [`holder`] (who holds locks),
 //! `slot` (one record, packed), `held_set` (one thread's or task's record), `sets` (where sets
 //! come from: the global list, the free list, each thread's claim), `tasks` (the sets of tokio
-//! tasks), and [`current`], the one seam that says who is running. Only `acquisition`, `holder`
+//! tasks), `waiters` (the waits of async acquires whose thread or task holds nothing), and
+//! [`current`], the one seam that says who is running. Only `acquisition`, `holder`
 //! and `current` exist without checks.
 
 pub(crate) mod acquisition;
@@ -19,6 +20,8 @@ pub(crate) mod sets;
 pub(crate) mod slot;
 #[cfg(all(lock_rank_checked, feature = "tokio"))]
 pub(crate) mod tasks;
+#[cfg(all(lock_rank_checked, feature = "tokio"))]
+pub(crate) mod waiters;
 
 pub(crate) use acquisition::Request;
 pub use acquisition::{Access, Acquisition, LockKind};

@@ -9,7 +9,9 @@
 //! to the new task's.
 //!
 //! Recycling. Tokio tells nobody when a task ends, so a set is recycled when nothing can be
-//! using it: it is idle (no lock recorded, no acquire waiting) and no thread caches it. Both are
+//! using it: it is idle (no lock recorded, no acquire waiting) and no thread caches it. A task
+//! that waits for a lock while it holds none shows that wait in its acquire, not in its set
+//! (see `waiters`), so the set of a task queued for a lock is idle and goes back too. Both are
 //! checked under the shard's mutex, and a thread can only start using a set through that mutex,
 //! so a set is never taken from a task that is about to record into it; a task whose idle set
 //! was recycled while it slept simply gets another on its next lock. A set that stays recorded
@@ -326,37 +328,77 @@ mod tests {
         });
     }
 
+    /// The waits shown by acquires whose task holds nothing, of the lock at `addr`: their tasks.
+    fn waiting_in_acquires(addr: usize) -> Vec<Option<u64>> {
+        crate::track::waiters::waits()
+            .into_iter()
+            .filter(|(_, wait)| wait.lock.addr == addr)
+            .map(|(holder, _)| holder.task_id)
+            .collect()
+    }
+
     #[test]
-    fn a_woken_task_records_in_the_set_it_waited_in_which_is_recycled_once_the_thread_moves_on() {
+    fn a_task_waiting_while_holding_nothing_gives_its_set_back_and_shows_the_wait_in_its_acquire() {
         let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             let lock: Arc<crate::tokio::Mutex<u32>> = Default::default();
+            let addr = std::ptr::from_ref(&*lock) as usize;
             // Held by the root future, which counts for the thread.
             let guard = lock.lock().await;
             let contended = Arc::clone(&lock);
             let waiter = ::tokio::spawn(async move {
                 let id = id_of(::tokio::task::id());
-                let before = task_set(id);
                 let held = contended.lock().await;
                 let now = CACHE.get().expect("the woken task's set is cached");
                 assert_eq!(now.0, id);
-                assert!(std::ptr::eq(now.1, before), "the woken task's set is the one it waited in");
                 assert_eq!(entry(id).map(|e| e.0), Some(1), "counted once, by this thread");
-                assert_eq!(before.len(), 1, "the lock is recorded in it");
+                assert_eq!(now.1.len(), 1, "the lock is recorded in it");
+                assert!(waiting_in_acquires(addr).is_empty(), "the wait ended");
                 drop(held);
-                before as *const HeldSet as usize
             });
             let waiter_id = id_of(waiter.id());
             ::tokio::task::yield_now().await; // the waiter runs and waits
             another_task_takes_a_lock().await;
-            let (cached_by, set) = entry(waiter_id).expect("a waiting task keeps its set");
-            assert_eq!(cached_by, 0, "the thread let go of it when it ran another task");
-            assert!(!set.is_idle(), "it shows the wait");
+            assert!(entry(waiter_id).is_none(), "the waiting task's idle set went back");
+            assert_eq!(waiting_in_acquires(addr), [Some(waiter_id)], "its acquire shows the wait");
             drop(guard);
-            let waited_in = waiter.await.unwrap();
-            assert_eq!(waited_in, set as *const HeldSet as usize);
+            waiter.await.unwrap();
             another_task_takes_a_lock().await;
             assert!(entry(waiter_id).is_none(), "recycled once the thread moved on");
+        });
+    }
+
+    #[test]
+    fn a_task_waiting_while_holding_a_lock_keeps_its_set_and_the_dump_joins_its_wait_to_it() {
+        let rt = ::tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(async {
+            let lock: Arc<crate::tokio::Mutex<u32>> = Default::default();
+            let addr = std::ptr::from_ref(&*lock) as usize;
+            let guard = lock.lock().await;
+            let contended = Arc::clone(&lock);
+            let first: Arc<crate::tokio::Mutex<u32>> = Default::default();
+            let first_addr = std::ptr::from_ref(&*first) as usize;
+            let waiter = ::tokio::spawn(async move {
+                let _first = first.lock().await;
+                drop(contended.lock().await);
+            });
+            let waiter_id = id_of(waiter.id());
+            ::tokio::task::yield_now().await;
+            another_task_takes_a_lock().await;
+            let (cached_by, set) = entry(waiter_id).expect("a task holding a lock keeps its set");
+            assert_eq!(cached_by, 0, "the thread let go of it when it ran another task");
+            assert_eq!(set.len(), 1, "it records the lock held");
+            assert!(set.waiting_for().is_none(), "the wait is not in the set");
+            assert_eq!(waiting_in_acquires(addr), [Some(waiter_id)], "its acquire shows it");
+            let dump = crate::dump();
+            let shown: Vec<_> = dump.holders.iter().filter(|h| h.holder.task_id == Some(waiter_id)).collect();
+            assert_eq!(shown.len(), 1, "the task is shown once:\n{dump}");
+            let held: Vec<_> = shown[0].held.iter().map(|a| a.address).collect();
+            assert_eq!(held, [first_addr]);
+            assert_eq!(shown[0].blocked_on.as_ref().map(|b| b.lock.address), Some(addr));
+            drop(guard);
+            waiter.await.unwrap();
+            assert!(waiting_in_acquires(addr).is_empty(), "the wait ended");
         });
     }
 
