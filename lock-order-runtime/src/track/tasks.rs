@@ -328,7 +328,7 @@ mod tests {
         });
     }
 
-    /// The waits shown by acquires whose task holds nothing, of the lock at `addr`: their tasks.
+    /// The waits shown by async acquires, of the lock at `addr`: their tasks.
     fn waiting_in_acquires(addr: usize) -> Vec<Option<u64>> {
         crate::track::waiters::waits()
             .into_iter()
