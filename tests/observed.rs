@@ -229,6 +229,63 @@ fn a_cycle_between_a_ranked_and_an_unranked_lock_is_reported() {
     assert_eq!(v.cycle[0].from.class().map(|c| c.name()), Some("JOURNAL"));
 }
 
+#[lock_rank(41)]
+static LEDGER: Mutex<u64> = Mutex::new(0);
+
+/// A ranked lock taken under an unranked one, closing a cycle, while another thread holds it:
+/// the cycle is reported once, before the acquire waits, and the acquire then waits for the
+/// lock like any other and takes it once it is free. The other thread lets go of the lock once
+/// the dump shows the acquire waiting for it, or after `FINISH`, so nothing can hang.
+#[test]
+fn a_cycle_closed_by_a_ranked_lock_held_elsewhere_is_reported_once_before_it_waits() {
+    let scratch: Mutex<u64> = Mutex::new(0); // @ledger-scratch-made
+    let ledger = std::ptr::from_ref(&LEDGER) as usize;
+    let (saw_wait, violations) = collecting(|| {
+        {
+            let _ledger = LEDGER.lock().unwrap(); // @ledger-first
+            let _scratch = scratch.lock().unwrap(); // @ledger-scratch-second
+        }
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        thread::scope(|s| {
+            let holder = s.spawn(move || {
+                let mut ledger_guard = LEDGER.lock().unwrap();
+                held_tx.send(()).unwrap();
+                let waited_on = || {
+                    lock_rank::dump()
+                        .holders
+                        .iter()
+                        .any(|h| h.blocked_on.as_ref().is_some_and(|b| b.lock.address == ledger))
+                };
+                let began = std::time::Instant::now();
+                let mut saw = false;
+                while CHECKS_ENABLED && !saw && began.elapsed() < FINISH {
+                    saw = waited_on();
+                    thread::yield_now();
+                }
+                *ledger_guard += 1;
+                saw
+            });
+            held_rx.recv_timeout(FINISH).expect("the other thread takes the ledger");
+            let _scratch = scratch.lock().unwrap(); // @ledger-scratch-first
+            let ledger_guard = LEDGER.lock().unwrap(); // @ledger-second
+            assert_eq!(*ledger_guard, 1, "taken once the other thread let go of it");
+            drop(ledger_guard);
+            holder.join().unwrap()
+        })
+    });
+    if !CHECKS_ENABLED {
+        assert!(violations.is_empty());
+        return;
+    }
+    assert!(saw_wait, "the acquire waited for the ledger, shown in the dump");
+    let at = |needle| site!(line(needle), ".lock");
+    let v = only_cycle(&violations);
+    assert_eq!(Lock::from(&v.acquiring), lock("LEDGER", Some(41), at("ledger-second")));
+    let scratch = named("Mutex", "u64", &created(line("ledger-scratch-made"), "Mutex::new"));
+    assert_eq!(Lock::from(&v.held), lock(&scratch, None, at("ledger-scratch-first")));
+    assert_eq!(edge_sites(&v.cycle[0]), (at("ledger-first"), at("ledger-scratch-second")));
+}
+
 #[test]
 fn many_threads_a_million_nested_acquires_in_one_order_are_not_reported() {
     const THREADS: usize = 8;

@@ -279,6 +279,32 @@ pub(crate) fn record_in_order(request: Request, taken: bool) -> Option<Held> {
     Some(Held::new(set, set.push_checked(&request.slot(), state)))
 }
 
+/// [`record_in_order`] for a ranked lock not tried yet: `None` only when taking it would be a
+/// violation. A ranked lock has an order to learn only under an unranked one: that test joins
+/// the push's tests of its rare cases in one branch, and an order it teaches is learned (and a
+/// cycle it closes reported) out of line, before the lock is tried, as the blocking check would.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn record_ranked(request: Request) -> Option<Held> {
+    let set = current_set();
+    let state = set.state();
+    if suspicious(set, state, &request, false) {
+        return None;
+    }
+    // By value, as for `violation`: a reference would keep the request in memory.
+    Some(Held::new(set, set.push_ranked(&request.slot(), state, || ranked_rare(set, state, request))))
+}
+
+/// The rare cases of [`record_ranked`]: an unranked lock held, the inline slots all in use, or
+/// backtraces on.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn ranked_rare(set: &'static HeldSet, state: u64, request: Request) -> u64 {
+    learn_and_report(set, state, request);
+    set.push_rare_checked(&request.slot(), state)
+}
+
 /// [`record_in_order`] for an unranked lock not tried yet: one scan of the held locks looks
 /// for the lock itself and probes the orders it would teach.
 #[inline(always)]
@@ -469,7 +495,7 @@ fn all_known_words(
     }
 }
 
-/// [`all_known_words`] for a set whose records are not all in inline slots, packed.
+/// [`all_known_words`] for a set whose records are not all in inline slots.
 #[cold]
 #[inline(never)]
 fn all_known_walked(set: &HeldSet, known_from: impl Fn(usize, usize, usize, usize) -> bool) -> bool {

@@ -5,12 +5,13 @@
 //! [`lock_with`] packages that for locks with a try-then-block shape.
 //!
 //! Fast path of a checked blocking acquire of a ranked std or parking_lot mutex: one thread-local
-//! load, one compare against the highest rank held, three stores into the thread's own record,
-//! then the lock's own try. An unranked one is checked and recorded before its try too, by one
-//! scan of the few locks held (for itself, and for the orders it would teach); another
-//! `lock_api` lock is tried first and checked after. No global lock, no allocation, no
-//! backtrace;
-//! everything else is out of line, and the guard's record is one word (two with `tokio`).
+//! load, one compare against the highest rank held, one test of the same state word for the rare
+//! cases (an unranked lock held, deep nesting, backtraces), four stores into the thread's own
+//! record (the slot's three words and the state), then the lock's own try. An unranked one is
+//! checked and recorded before its try too, by one scan of the few locks held (for itself, and
+//! for the orders it would teach); another `lock_api` lock is tried first and checked after. No
+//! global lock, no allocation, no backtrace; everything else is out of line, and the guard's
+//! record is one word (two with `tokio`).
 //! Unchecked builds compile all of it away: `Held` is zero-sized.
 
 #[cfg(lock_rank_checked)]
@@ -70,7 +71,7 @@ pub(crate) fn lock_with<G>(
         // Compared as a number, not matched: inlining with a constant `record` then drops the
         // other path, in unoptimized builds too, where a debug build's frame would grow by it.
         if record as u8 == RecordAt::BeforeTry as u8 && request.class.is_some() {
-            if let Some(held) = record_in_order(request, false) {
+            if let Some(held) = record_ranked(request) {
                 match try_now() {
                     Some(guard) => return (guard, held),
                     // Held elsewhere: forget the record, then wait below as any blocking acquire.

@@ -6,8 +6,8 @@
 //! more than a `Cell` would, and needs no `unsafe`.
 //!
 //! The hot path is short and, above all, not a chain of loads waiting for stores: the lock's own
-//! atomic instruction holds back every load after it. Recording a lock writes its slot (two
-//! words: the address, and the class and site packed into one) and one `state` word (count,
+//! atomic instruction holds back every load after it. Recording a lock writes its slot (three
+//! words: the address, the class and the site) and one `state` word (count,
 //! highest rank held, whether to capture backtraces, a generation), computed from the `state`
 //! read for the check. The guard keeps the `state` from before (which also names the slot), and
 //! releasing the latest lock stores that state back with the next generation: a load only decides
@@ -18,11 +18,11 @@
 //!
 //! Sets are never freed; where they come from and go back to is `sets`' business.
 //!
-//! What a set costs: [`INLINE`] slots live in the set itself, 448 bytes in all on 64-bit targets
+//! What a set costs: [`INLINE`] slots live in the set itself, 512 bytes in all on 64-bit targets
 //! (see the size assertion below), enough for the hot path of nearly every program. A set that
-//! once holds more than [`INLINE`] locks at once, or records a class or site that cannot be
-//! packed, or runs with backtraces on, gets a [`Spill`] of about 3 KB (the remaining slots up to
-//! [`CAPACITY`], and every slot's [`Extra`]), allocated on first need and kept with the set.
+//! once holds more than [`INLINE`] locks at once, or runs with backtraces on, gets a [`Spill`] of
+//! about 3 KB (the remaining slots up to [`CAPACITY`], and every slot's [`Extra`]), allocated on
+//! first need and kept with the set.
 
 use std::backtrace::Backtrace;
 use std::ptr;
@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use crate::class::ClassInfo;
 use crate::track::holder::Holder;
-use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotView, Words, FAR, TAG};
+use crate::track::slot::{deref_static, epoch, CreationCell, Extra, Slot, SlotView, Words, TAG};
 
 /// How many locks one thread can have tracked at once; more are still checked against, but
 /// not recorded (the kernel's lockdep stops at 48).
@@ -45,9 +45,9 @@ pub(crate) const INLINE: usize = 8;
 /// The locks one thread or task holds, in acquisition order.
 ///
 /// Laid out for the hot path and for a task woken after a wait: the state word, the wait and the
-/// first two slots share the first cache line, so a sync thread holding up to two locks, and a
-/// task whose acquire completes long after it began to wait (its set cold by then), touch that
-/// one line. What only claiming, naming the owner or deep nesting needs comes after.
+/// first slot share the first cache line, so a sync thread holding one lock, and a task whose
+/// first lock is taken long after it began to wait (its set cold by then), touch that one line.
+/// What only claiming, naming the owner or deep nesting needs comes after.
 #[repr(C, align(64))]
 pub(crate) struct HeldSet {
     /// Packed: the number of slots in use, whether holes may lie among them, the rank key of the
@@ -82,14 +82,14 @@ pub(crate) struct HeldSet {
     pub(super) next: AtomicPtr<HeldSet>,
 }
 
-// A set is 448 bytes on 64-bit targets, as its docs say: seven cache lines.
+// A set is 512 bytes on 64-bit targets, as its docs say: eight cache lines.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<HeldSet>() == 448);
-// The first line holds the state, the wait and the first two slots, as the docs say.
+const _: () = assert!(std::mem::size_of::<HeldSet>() == 512);
+// The first line holds the state, the wait and the first slot, as the docs say.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::offset_of!(HeldSet, slots) + 2 * std::mem::size_of::<Slot>() == 64);
+const _: () = assert!(std::mem::offset_of!(HeldSet, slots) + std::mem::size_of::<Slot>() == 64);
 
-/// What a set needs only for deep nesting, for records that cannot be packed, or for backtraces.
+/// What a set needs only for deep nesting or for backtraces.
 struct Spill {
     /// Slots [`INLINE`] to [`CAPACITY`].
     slots: [Slot; CAPACITY - INLINE],
@@ -357,6 +357,33 @@ impl HeldSet {
         self.push_words(entry.words(), key, state)
     }
 
+    /// [`push_checked`](Self::push_checked) for a ranked entry, whose check passed: `rare`
+    /// instead when an unranked lock is held (an order to learn, maybe), the inline slots are
+    /// all in use, or backtraces are on, all in one test of the state.
+    #[inline(always)]
+    pub(crate) fn push_ranked(&self, entry: &SlotView, state: u64, rare: impl FnOnce() -> u64) -> u64 {
+        if state & (DEEP | BACKTRACES | UNRANKED_HELD) != 0 {
+            return rare();
+        }
+        self.slots[(state & LEN) as usize % INLINE].fill(entry.words());
+        // Release: a reader that sees the new count sees the slot.
+        self.state.store(pushed(state, rank_key(entry.class)), Ordering::Release);
+        state
+    }
+
+    /// [`push_checked`](Self::push_checked) by way of [`push_rare`](Self::push_rare), which
+    /// takes every case: for the rare cases of [`push_ranked`](Self::push_ranked).
+    #[inline]
+    pub(crate) fn push_rare_checked(&self, entry: &SlotView, state: u64) -> u64 {
+        let key = match entry.class {
+            None => max_key_of(state),
+            class => rank_key(class),
+        };
+        self.note_origin(entry, state);
+        let words = entry.words();
+        self.push_rare(words.addr, words.class, words.site, key, state)
+    }
+
     /// Keeps the creation site and type of `entry`, about to be pushed onto `state`, if it is an
     /// unranked lock (a ranked one is named by its class), before its slot is filled, so that a
     /// reader who sees the slot sees these. A full set keeps none (see `push_rare`).
@@ -376,14 +403,11 @@ impl HeldSet {
     /// held afterwards.
     #[inline(always)]
     fn push_words(&self, words: Words, max: u64, state: u64) -> u64 {
-        let (meta, far) = words.packed();
-        // The rare cases: the inline slots all in use, backtraces to capture, a record that
-        // cannot be packed. Two tests, not one `or` of the two: the `or` moves the rare call into
-        // the hot path's layout, which costs the hot path.
-        if state & (DEEP | BACKTRACES) != 0 || far != 0 {
+        // The rare cases: the inline slots all in use, or backtraces to capture.
+        if state & (DEEP | BACKTRACES) != 0 {
             return self.push_rare(words.addr, words.class, words.site, max, state);
         }
-        self.slots[(state & LEN) as usize % INLINE].fill_packed(words.addr, meta);
+        self.slots[(state & LEN) as usize % INLINE].fill(words);
         // Release: a reader that sees the new count sees the slot.
         self.state.store(pushed(state, max) | unranked_bit(words.class), Ordering::Release);
         state
@@ -425,9 +449,8 @@ impl HeldSet {
         self.refresh();
     }
 
-    /// A push beyond the inline slots, with backtraces on, or of a record that cannot be packed:
-    /// out of line, given the words one by one (a struct would be passed in memory, and kept
-    /// there on the hot path too).
+    /// A push beyond the inline slots, or with backtraces on: out of line, given the words one by
+    /// one (a struct would be passed in memory, and kept there on the hot path too).
     #[cold]
     #[inline(never)]
     extern "C" fn push_rare(&self, addr: usize, class: usize, site: usize, max: u64, state: u64) -> u64 {
@@ -455,7 +478,7 @@ impl HeldSet {
             Some(slot) => slot,
             None => &self.spill().slots[len - INLINE],
         };
-        slot.fill(|| &self.spill().extras[len], Words { addr, class, site });
+        slot.fill(Words { addr, class, site });
         self.state.store(pushed(state, max) | unranked_bit(class), Ordering::Release);
         state
     }
@@ -478,7 +501,7 @@ impl HeldSet {
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks
     pub(crate) fn snapshot(&self) -> Vec<SlotView> {
         self.consistent(|len| {
-            self.records_below(len).filter_map(|(slot, extra, creation)| slot.view(extra, creation)).collect()
+            self.records_below(len).filter_map(|(slot, _, creation)| slot.view(creation)).collect()
         })
     }
 
@@ -488,7 +511,7 @@ impl HeldSet {
         if index >= self.len() {
             return None;
         }
-        self.slot(index)?.view(self.extra(index), self.creation(index))
+        self.slot(index)?.view(self.creation(index))
     }
 
     /// Owner only: calls `f` with the index, address, class (0 when unranked), creation site and
@@ -496,12 +519,12 @@ impl HeldSet {
     /// the set keeps: what the learned order's per-thread table is probed with.
     #[inline]
     pub(crate) fn for_each_held_raw(&self, mut f: impl FnMut(u32, usize, usize, usize, usize)) {
-        for (index, (slot, extra, creation)) in self.records_below(self.len()).enumerate() {
+        for (index, (slot, _, creation)) in self.records_below(self.len()).enumerate() {
             let addr = slot.addr.load(Ordering::Relaxed);
             if addr == 0 {
                 continue;
             }
-            let class = slot.class(extra).map_or(0, |c| ptr::from_ref(c) as usize);
+            let class = slot.class_word();
             let (created, type_name) = match creation {
                 Some(cell) if class == 0 => {
                     (cell.created.load(Ordering::Relaxed), cell.type_name.load(Ordering::Relaxed))
@@ -516,7 +539,7 @@ impl HeldSet {
     /// the words of [`for_each_held_raw`](Self::for_each_held_raw) but the index (address,
     /// class, creation site, type-naming function); stops at the first `false`. Reads the inline
     /// slots directly, since this runs on every acquire that has an order to learn; `None` when
-    /// some record is elsewhere (a deep set, a record that could not be packed): walk them then.
+    /// some record is elsewhere (a deep set): walk them then.
     #[inline(always)]
     pub(crate) fn all_held_inline(
         &self,
@@ -553,11 +576,7 @@ impl HeldSet {
         if addr == 0 {
             return Some(true);
         }
-        let meta = slot.meta.load(Ordering::Relaxed);
-        if meta == FAR {
-            return None;
-        }
-        let class = Words::class_of(meta);
+        let class = slot.class_word();
         let (created, type_name) = if class == 0 {
             (creation.created.load(Ordering::Relaxed), creation.type_name.load(Ordering::Relaxed))
         } else {
@@ -571,7 +590,7 @@ impl HeldSet {
         self.consistent(|len| {
             self.records_below(len)
                 .filter_map(|(slot, extra, creation)| {
-                    Some((slot.view(extra, creation)?, extra.and_then(|e| e.trace.get())))
+                    Some((slot.view(creation)?, extra.and_then(|e| e.trace.get())))
                 })
                 .collect()
         })
@@ -609,7 +628,7 @@ impl HeldSet {
             self.spill().extras[WAITING].trace.capture();
         }
         self.waiting_creation.set_origin(entry.origin());
-        self.waiting.fill(|| &self.spill().extras[WAITING], entry.words());
+        self.waiting.fill(entry.words());
     }
 
     /// Notes that the owner stopped waiting.
@@ -624,7 +643,7 @@ impl HeldSet {
         let seq = self.wait_seq.load(Ordering::Acquire);
         let id = (ptr::from_ref(self) as usize, seq);
         let extra = self.extra(WAITING);
-        let lock = self.waiting.view(extra, Some(&self.waiting_creation))?;
+        let lock = self.waiting.view(Some(&self.waiting_creation))?;
         let since = Duration::from_nanos(self.waiting_since.load(Ordering::Relaxed));
         let backtrace = extra.and_then(|e| e.trace.get());
         Some(Wait { lock, backtrace, blocked_for: epoch().elapsed().saturating_sub(since), id })
@@ -671,12 +690,12 @@ impl HeldSet {
         let mut max = 0;
         let mut holes = false;
         let mut unranked = 0;
-        for (slot, extra) in self.slots_below(len) {
+        for (slot, _) in self.slots_below(len) {
             if slot.addr.load(Ordering::Relaxed) == 0 {
                 holes = true;
                 continue;
             }
-            let class = slot.class(extra);
+            let class = slot.class();
             unranked |= if class.is_none() { UNRANKED_HELD } else { 0 };
             max = max.max(rank_key(class));
         }
@@ -697,7 +716,6 @@ impl HeldSet {
 mod tests {
     use super::*;
     use crate::track::acquisition::{Access, LockKind};
-    use crate::track::slot::{ANCHOR, FAR};
     use std::panic::Location;
 
     /// The fields of a view, comparable.
@@ -718,7 +736,7 @@ mod tests {
     static NEAR: ClassInfo = ClassInfo::__new("NEAR", 3, file!(), line!(), module_path!(), "");
 
     #[test]
-    fn a_program_s_own_classes_and_sites_pack_into_one_word_and_back() {
+    fn every_kind_and_access_comes_back_as_recorded() {
         let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
         let mut pushed = Vec::new();
         for (i, kind) in kinds().into_iter().enumerate() {
@@ -733,7 +751,6 @@ mod tests {
                     created: None,
                     type_name: None,
                 };
-                assert_eq!(view.words().packed().1, 0, "a static of the test binary packs");
                 set.push(&view);
                 pushed.push(view);
             }
@@ -741,30 +758,7 @@ mod tests {
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, pushed.iter().map(fields).collect::<Vec<_>>());
         assert_eq!(set.slots_below(pushed.len()).count(), pushed.len());
-        assert!(set.slots_below(pushed.len()).all(|(slot, _)| slot.meta.load(Ordering::Relaxed) != FAR));
         assert_eq!(max_key_of(set.state()), 4);
-    }
-
-    #[test]
-    fn distances_up_to_2_gib_either_way_pack() {
-        // Opaque: a constant address this far from the anchor would not link.
-        let anchor = std::hint::black_box(ptr::from_ref(&ANCHOR) as usize);
-        let words = |class: isize, site: isize| Words {
-            addr: 0x40,
-            class: anchor.wrapping_add_signed(class) | LockKind::RwLock as usize,
-            site: anchor.wrapping_add_signed(site) | Access::Permit as usize,
-        };
-        let near = i32::MAX as isize & !7;
-        for (class, site) in [(8, -8), (-8, 8), (near, -near - 8), (-near - 8, near), (16, 16)] {
-            let (meta, far) = words(class, site).packed();
-            assert_eq!(far, 0, "{class} and {site} from the anchor pack");
-            let back = Words::unpacked(0x40, meta);
-            assert_eq!((back.class, back.site), (words(class, site).class, words(class, site).site));
-        }
-        #[cfg(target_pointer_width = "64")]
-        for (class, site) in [(near + 8, 8), (8, -near - 16), (1 << 40, 8)] {
-            assert_ne!(words(class, site).packed().1, 0, "{class} and {site} from the anchor do not pack");
-        }
     }
 
     /// Records beyond the inline slots go to the spill, made on first need: they are held,
@@ -772,7 +766,6 @@ mod tests {
     #[test]
     fn deep_nesting_spills_past_the_inline_slots_up_to_the_capacity() {
         let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
-        // Statics of the test binary, so that they pack: what needs the spill is the depth alone.
         static RANKED: [ClassInfo; CAPACITY] = {
             let mut classes =
                 [const { ClassInfo::__new("DEEP", 0, file!(), line!(), module_path!(), "") }; CAPACITY];
@@ -829,10 +822,9 @@ mod tests {
         assert_eq!(set.snapshot().len(), INLINE + 2);
     }
 
-    /// Classes and sites far from the anchor, as those of another shared object may be, are kept
-    /// whole beside the slot: the same record comes back, and the rank still counts.
+    /// Classes and sites anywhere in memory, far from the binary's statics as those of another
+    /// shared object may be, are kept whole: the same record comes back, and the rank counts.
     #[test]
-    #[cfg(target_pointer_width = "64")]
     fn classes_and_sites_far_from_the_runtime_are_kept_whole() {
         // Large enough to be mapped on their own, away from the binary's statics.
         let sites: &'static [Location<'static>] = Vec::leak(vec![*Location::caller(); 1 << 20]);
@@ -869,24 +861,19 @@ mod tests {
                 type_name: None,
             },
         ];
-        assert!(
-            records.iter().all(|r| r.words().packed().1 != 0),
-            "these records must be far from the anchor"
-        );
 
         let set: &'static HeldSet = Box::leak(Box::new(HeldSet::new()));
         for record in &records {
             set.push(record);
         }
-        assert!(set.slots_below(records.len()).all(|(slot, _)| slot.meta.load(Ordering::Relaxed) == FAR));
         let held: Vec<_> = set.snapshot().iter().map(fields).collect();
         assert_eq!(held, records.iter().map(fields).collect::<Vec<_>>());
         assert_eq!(max_key_of(set.state()), 8);
 
-        // The rank of a far class is read back from beside its slot.
+        // The rank of a far class is read back from its slot.
         set.release_out_of_order(2);
         assert_eq!(max_key_of(set.state()), 4);
-        set.slots[2].fill(|| &set.spill().extras[2], records[2].words());
+        set.slots[2].fill(records[2].words());
         set.state.store(state(3, false, 0), Ordering::Release);
         set.refresh();
         assert_eq!(max_key_of(set.state()), 8);

@@ -3,7 +3,7 @@
 //! (`report`) and every lock family build on it.
 //!
 //! From the bottom up: [`acquisition`] (what an acquire is), [`holder`] (who holds locks),
-//! `slot` (one record, packed), `held_set` (one thread's or task's record), `sets` (where sets
+//! `slot` (one record), `held_set` (one thread's or task's record), `sets` (where sets
 //! come from: the global list, the free list, each thread's claim), `tasks` (the sets of tokio
 //! tasks), `waiters` (the waits of async acquires whose thread or task holds nothing), and
 //! [`current`], the one seam that says who is running. Only `acquisition`, `holder`

@@ -1,39 +1,36 @@
-//! One held lock as the set keeps it: two words, the address and the class and site packed into
-//! one, with what does not fit kept apart.
+//! One held lock as the set keeps it: three words, the address, the class and the site, each
+//! written whole.
 //!
-//! A record is packed so that recording a lock takes two stores besides the state word's (see
-//! `held_set`). Classes and sites are statics of the program, so each fits in 32 bits as its
-//! distance from a static of the runtime; those of another shared object may not, and go to the
-//! slot's [`Extra`], as do backtraces.
+//! Classes and sites are statics (`ClassInfo`s declared by the macros, `Location`s made by the
+//! compiler), so recording a lock stores its address and two constants the compiler has at hand,
+//! with no arithmetic and no test before the stores; what only backtraces need is kept apart, in
+//! the slot's [`Extra`].
 
 use std::backtrace::Backtrace;
 use std::panic::Location;
 use std::ptr;
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex, OnceLock};
 use std::time::Instant;
 
 use crate::class::{ClassInfo, Creation};
 use crate::track::acquisition::{Access, Acquisition, CreationParts, LockKind, Request};
 
-/// One held lock: which, of what class, where it was acquired, how. Two words, so that recording
-/// a lock takes two stores besides the state word's.
+/// One held lock: which, of what class, where it was acquired, how. Recording a lock takes three
+/// stores besides the state word's.
 pub(crate) struct Slot {
-    /// The lock's address; 0 marks a slot released out of order (a hole).
+    /// The lock's address; 0 marks a slot released out of order (a hole). Stored last, so that a
+    /// reader who sees it sees the words below.
     pub(super) addr: AtomicUsize,
-    /// The class (with the `LockKind`) and the site (with the `Access`), packed by
-    /// [`Words::packed`]; [`FAR`] when they are kept in the slot's [`Extra`] instead.
-    pub(super) meta: AtomicU64,
+    /// [`Words::class`]: the class's address (0 when unranked) with the `LockKind` in the low bits.
+    pub(super) class: AtomicUsize,
+    /// [`Words::site`]: the site's address with the `Access` in the low bits.
+    pub(super) site: AtomicUsize,
 }
 
-/// What a slot keeps apart, so that slots stay two words each: the class and site of a record
-/// that could not be packed, and where the acquire came from, only with `LOCK_RANK_BACKTRACE=1`
-/// (see [`backtraces`]). Kept in the set's [`Spill`].
+/// What a slot keeps apart, so that slots stay three words each: where the acquire came from,
+/// only with `LOCK_RANK_BACKTRACE=1` (see [`backtraces`]). Kept in the set's [`Spill`].
 pub(super) struct Extra {
-    /// [`Words::class`] of a record whose `meta` is [`FAR`].
-    pub(super) class: AtomicUsize,
-    /// [`Words::site`] of a record whose `meta` is [`FAR`].
-    pub(super) site: AtomicUsize,
     pub(super) trace: Trace,
 }
 
@@ -47,26 +44,12 @@ pub(super) struct CreationCell {
 
 pub(super) struct Trace(StdMutex<Option<Arc<Backtrace>>>);
 
-/// What classes and sites are packed relative to: a static of the runtime. Both are statics of
-/// the program too (`ClassInfo`s are declared by the macros, `Location`s made by the compiler),
-/// so in one executable they lie within 2 GiB of it, and each fits in 32 bits as its distance from
-/// here. Those of another shared object may not: they go to the slot's [`Extra`].
-#[repr(C, align(8))]
-pub(super) struct Anchor(u8);
-pub(super) static ANCHOR: Anchor = Anchor(0);
-
-/// `meta` of a record whose class or site is too far from the [`ANCHOR`] to be packed. Never a
-/// packed value: it would put both the class and the site 4 bytes below the anchor (distances are
-/// multiples of the alignment, tags fill the two low bits).
-pub(super) const FAR: u64 = u64::MAX;
-
 /// Two low bits are free in the addresses of `ClassInfo`s and `Location`s (both hold
 /// references, so they are at least 4-aligned): they carry the kind and the access.
 pub(super) const TAG: usize = 0b11;
 const _: () = assert!(
     std::mem::align_of::<ClassInfo>() > TAG
         && std::mem::align_of::<Location<'static>>() > TAG
-        && std::mem::align_of::<Anchor>() > TAG
         && LockKind::ReentrantMutex as usize <= TAG
         && Access::Permit as usize <= TAG
 );
@@ -85,54 +68,13 @@ pub(crate) struct SlotView {
     pub(crate) type_name: Option<fn() -> &'static str>,
 }
 
-/// A [`SlotView`] as three words: the lock's address, the class's (0 when unranked) with the
+/// A [`SlotView`] as a slot keeps it: the lock's address, the class's (0 when unranked) with the
 /// `LockKind` in the low bits, the site's with the `Access` in the low bits.
 #[derive(Clone, Copy)]
 pub(super) struct Words {
     pub(super) addr: usize,
     pub(super) class: usize,
     pub(super) site: usize,
-}
-
-impl Words {
-    /// The class and site in one word: the low half the class's distance from the [`ANCHOR`]
-    /// (just the kind when unranked), the high half the site's, tags in their low bits (the
-    /// anchor is aligned, so a distance keeps them); and 0 if both distances fit in 32 bits
-    /// (always so where addresses have 32 bits).
-    #[inline(always)]
-    pub(super) fn packed(&self) -> (u64, u64) {
-        let anchor = ptr::from_ref(&ANCHOR) as usize;
-        let class = if self.class & !TAG == 0 { self.class } else { self.class.wrapping_sub(anchor) };
-        let site = self.site.wrapping_sub(anchor);
-        // A distance fits if adding 2^31 leaves it below 2^32.
-        let bias = |distance: usize| (distance as isize as i64 as u64).wrapping_add(1 << 31);
-        let far = (bias(class) | bias(site)) >> 32;
-        (u64::from(class as u32) | u64::from(site as u32) << 32, far)
-    }
-
-    /// The class's address packed into `meta` without its tags, 0 when unranked: the anchor
-    /// read only for a ranked lock.
-    #[inline(always)]
-    pub(super) fn class_of(meta: u64) -> usize {
-        let distance = meta as u32 as i32 as isize as usize;
-        if distance & !TAG == 0 {
-            0
-        } else {
-            (ptr::from_ref(&ANCHOR) as usize).wrapping_add(distance) & !TAG
-        }
-    }
-
-    /// The words [`packed`](Self::packed) packed into `meta`.
-    pub(super) fn unpacked(addr: usize, meta: u64) -> Words {
-        let anchor = ptr::from_ref(&ANCHOR) as usize;
-        let distance = |half: u32| half as i32 as isize as usize;
-        let class = distance(meta as u32);
-        Words {
-            addr,
-            class: if class & !TAG == 0 { class } else { anchor.wrapping_add(class) },
-            site: anchor.wrapping_add(distance((meta >> 32) as u32)),
-        }
-    }
 }
 
 impl SlotView {
@@ -154,64 +96,40 @@ impl SlotView {
 
 impl Slot {
     pub(super) const fn new() -> Self {
-        Slot { addr: AtomicUsize::new(0), meta: AtomicU64::new(0) }
+        Slot { addr: AtomicUsize::new(0), class: AtomicUsize::new(0), site: AtomicUsize::new(0) }
     }
 
-    /// Fills the slot with a record packed into `meta` (see [`Words::packed`]).
+    /// Fills the slot with `words`.
     #[inline(always)]
-    pub(super) fn fill_packed(&self, addr: usize, meta: u64) {
-        self.meta.store(meta, Ordering::Relaxed);
-        // Publishes the word above to readers that see the address.
-        self.addr.store(addr, Ordering::Release);
+    pub(super) fn fill(&self, words: Words) {
+        self.class.store(words.class, Ordering::Relaxed);
+        self.site.store(words.site, Ordering::Relaxed);
+        // Publishes the words above to readers that see the address.
+        self.addr.store(words.addr, Ordering::Release);
     }
 
-    /// Fills the slot with `words`, packed if they can be, else kept in `extra` (made on demand:
-    /// only records that cannot be packed need it).
-    #[inline]
-    pub(super) fn fill<'a>(&self, extra: impl FnOnce() -> &'a Extra, words: Words) {
-        match words.packed() {
-            (meta, 0) => self.fill_packed(words.addr, meta),
-            _ => {
-                let extra = extra();
-                extra.class.store(words.class, Ordering::Relaxed);
-                extra.site.store(words.site, Ordering::Relaxed);
-                self.fill_packed(words.addr, FAR);
-            }
-        }
-    }
-
-    /// The slot's record as words, given its `meta` (owner only, or racy for readers); `None` for
-    /// a record kept in an `extra` that is not there.
-    #[inline]
-    fn words(extra: Option<&Extra>, addr: usize, meta: u64) -> Option<Words> {
-        match meta {
-            FAR => extra.map(|extra| Words {
-                addr,
-                class: extra.class.load(Ordering::Relaxed),
-                site: extra.site.load(Ordering::Relaxed),
-            }),
-            meta => Some(Words::unpacked(addr, meta)),
-        }
+    /// The class's address, without its tag; 0 when unranked (owner only, or racy for readers).
+    #[inline(always)]
+    pub(super) fn class_word(&self) -> usize {
+        self.class.load(Ordering::Relaxed) & !TAG
     }
 
     /// The class of the lock in this slot (owner only, or racy for readers).
     #[inline]
-    pub(super) fn class(&self, extra: Option<&Extra>) -> Option<&'static ClassInfo> {
-        let words = Slot::words(extra, 0, self.meta.load(Ordering::Relaxed))?;
-        deref_static((words.class & !TAG) as *mut ClassInfo)
+    pub(super) fn class(&self) -> Option<&'static ClassInfo> {
+        deref_static(self.class_word() as *mut ClassInfo)
     }
 
-    pub(super) fn view(&self, extra: Option<&Extra>, creation: Option<&CreationCell>) -> Option<SlotView> {
+    pub(super) fn view(&self, creation: Option<&CreationCell>) -> Option<SlotView> {
         let addr = self.addr.load(Ordering::Acquire);
         if addr == 0 {
             return None;
         }
-        let meta = self.meta.load(Ordering::Relaxed);
-        // A `FAR` record's extra was published before its address (see `HeldSet::spill`).
-        let Words { class, site, .. } = Slot::words(extra, addr, meta)?;
+        let class = self.class.load(Ordering::Relaxed);
+        let site = self.site.load(Ordering::Relaxed);
         // A reader racing with the owner may see a slot being refilled; the address re-read
-        // below rejects a torn copy (and 0 is no record: it would put the site at the anchor).
-        if meta == 0 || self.addr.load(Ordering::Acquire) != addr {
+        // below rejects a torn copy (and a site of 0 is no record).
+        if self.addr.load(Ordering::Acquire) != addr {
             return None;
         }
         let (created, type_name) = creation.map_or((None, None), CreationCell::origin);
@@ -229,7 +147,7 @@ impl Slot {
 
 impl Extra {
     pub(super) const fn new() -> Self {
-        Extra { class: AtomicUsize::new(0), site: AtomicUsize::new(0), trace: Trace::new() }
+        Extra { trace: Trace::new() }
     }
 }
 
