@@ -33,8 +33,8 @@ pub(crate) use crate::track::Request;
 pub(crate) enum RecordAt {
     /// Every lock is checked and recorded before its try: a ranked one by its rank, an unranked
     /// one by a scan of the locks held that looks for the lock itself and probes the orders it
-    /// would teach in one pass. For locks whose try is one compare-and-swap: std's, and
-    /// parking_lot's `Mutex` (see `lock_api::Mutex::lock`).
+    /// would teach in one pass. For std's locks, parking_lot's `Mutex` (whose timed try is one
+    /// compare-and-swap: see `lock_api::Mutex::lock`) and every `lock_api::RwLock`'s `read`.
     ///
     /// The record's stores then go out ahead of the lock's atomic instruction, which has to wait
     /// for them anyway, instead of between it and the next lock's. When the try fails the record
@@ -42,9 +42,9 @@ pub(crate) enum RecordAt {
     /// nanoseconds of a failing try the lock also shows as held by this thread; dumps and holder
     /// lists settle such conflicts (see `diagnostics::busy::busy_sets`).
     BeforeTry,
-    /// Every lock is checked and recorded once its try has taken it: for the `lock_api` locks,
-    /// whose `try_lock` may read the lock word before its compare-and-swap (parking_lot's does),
-    /// so that stores ahead of it would not overlap with it. The check's loads then follow the
+    /// Every lock is checked and recorded once its try has taken it: for the other `lock_api`
+    /// acquires, whose `try_lock` may read the lock word before its compare-and-swap (parking_lot's
+    /// does), so that stores ahead of it would not overlap with it. The check's loads then follow the
     /// lock's atomic instruction instead of holding it back, and a successful exclusive try
     /// proves the lock was not already held by this thread, so an unranked lock skips its scan.
     #[cfg_attr(not(feature = "lock_api"), allow(dead_code))] // used by the lock_api locks

@@ -215,7 +215,10 @@ impl<R: RawRwLock, T: ?Sized, C: LockClass> RwLock<R, T, C> {
     pub fn read(&self) -> RwLockReadGuard<'_, R, T, C> {
         let (inner, held) = check::lock_with(
             self.request(Location::caller(), Access::Shared),
-            RecordAt::AfterTry,
+            // Recorded before its try, as std's locks are (see `RecordAt::BeforeTry`): the record's
+            // stores then go out ahead of the try's atomic instruction, not between it and the
+            // release's.
+            RecordAt::BeforeTry,
             || self.inner.try_read(),
             || self.inner.read(),
         );
