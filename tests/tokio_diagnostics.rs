@@ -127,6 +127,28 @@ fn steps(deadlock: &Deadlock) -> Vec<(Option<String>, u32, u32)> {
     steps
 }
 
+/// One task of a cycle the watchdog is expected to find: the task, the line where it takes the lock
+/// it holds, and the line where it waits for the next one's.
+type CycleTask = (tokio::task::JoinHandle<()>, u32, u32);
+
+/// Waits for the watchdog to report the cycle between `a` and `b`, lets both finish (each gives up
+/// its wait after `GIVE_UP`), and checks every step of the cycle: each task, what it holds and
+/// what it waits for, with their sites. Without checks, that nothing was found.
+async fn assert_cycle_found(deadlocks: mpsc::Receiver<Deadlock>, a: CycleTask, b: CycleTask) {
+    let mut expected: Vec<_> =
+        [&a, &b].iter().map(|(task, hold, wait)| (Some(task.id().to_string()), *hold, *wait)).collect();
+    expected.sort();
+    let found = tokio::task::spawn_blocking(move || deadlocks.recv_timeout(finding_within())).await.unwrap();
+    assert_eq!(outcome(a.0).await, Ok(()));
+    assert_eq!(outcome(b.0).await, Ok(()));
+    if !CHECKS_ENABLED {
+        assert!(found.is_err());
+        return;
+    }
+    let deadlock = found.expect("the watchdog finds the cycle");
+    assert_eq!(steps(&deadlock), expected, "{}", Finding::Deadlock(deadlock.clone()));
+}
+
 #[lock_rank(20)]
 static LEFT: Mutex<u64> = Mutex::const_new(0);
 #[lock_rank(21)]
@@ -150,20 +172,8 @@ fn the_watchdog_finds_two_tasks_waiting_for_each_other_with_every_site() {
             barrier.wait().await;
             let _ = LEFT.lock_timeout(GIVE_UP).await;
         });
-        let ids = (first.id().to_string(), second.id().to_string());
-        let found =
-            tokio::task::spawn_blocking(move || deadlocks.recv_timeout(finding_within())).await.unwrap();
-        assert_eq!(outcome(first).await, Ok(()));
-        assert_eq!(outcome(second).await, Ok(()));
-        if !CHECKS_ENABLED {
-            assert!(found.is_err());
-            return;
-        }
-        let deadlock = found.expect("the watchdog finds the cycle");
-        let mut expected =
-            vec![(Some(ids.0), first_hold, first_wait), (Some(ids.1), second_hold, second_wait)];
-        expected.sort();
-        assert_eq!(steps(&deadlock), expected, "{}", Finding::Deadlock(deadlock.clone()));
+        assert_cycle_found(deadlocks, (first, first_hold, first_wait), (second, second_hold, second_wait))
+            .await;
     });
     watchdog.stop();
 }
@@ -201,20 +211,8 @@ fn a_cycle_through_a_task_that_began_to_wait_holding_nothing_and_then_took_a_loc
             until_first_held.await.unwrap();
             let _ = FIRST.lock_timeout(GIVE_UP).await;
         });
-        let ids = (joined.id().to_string(), other.id().to_string());
-        let found =
-            tokio::task::spawn_blocking(move || deadlocks.recv_timeout(finding_within())).await.unwrap();
-        assert_eq!(outcome(joined).await, Ok(()));
-        assert_eq!(outcome(other).await, Ok(()));
-        if !CHECKS_ENABLED {
-            assert!(found.is_err());
-            return;
-        }
-        let deadlock = found.expect("the watchdog finds the cycle");
-        let mut expected =
-            vec![(Some(ids.0), joined_hold, joined_wait), (Some(ids.1), other_hold, other_wait)];
-        expected.sort();
-        assert_eq!(steps(&deadlock), expected, "{}", Finding::Deadlock(deadlock.clone()));
+        assert_cycle_found(deadlocks, (joined, joined_hold, joined_wait), (other, other_hold, other_wait))
+            .await;
     });
     watchdog.stop();
 }
