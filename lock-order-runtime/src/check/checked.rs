@@ -302,7 +302,7 @@ pub(crate) fn record_ranked(request: Request) -> Option<Held> {
 #[track_caller]
 fn ranked_rare(set: &'static HeldSet, state: u64, request: Request) -> u64 {
     learn_and_report(set, state, request);
-    set.push_rare_checked(&request.slot(), state)
+    set.push_ranked_rare(&request.slot(), state)
 }
 
 /// [`record_in_order`] for an unranked lock not tried yet: one scan of the held locks looks

@@ -371,17 +371,12 @@ impl HeldSet {
         state
     }
 
-    /// [`push_checked`](Self::push_checked) by way of [`push_rare`](Self::push_rare), which
-    /// takes every case: for the rare cases of [`push_ranked`](Self::push_ranked).
+    /// The push of [`push_ranked`](Self::push_ranked)'s rare cases, by way of
+    /// [`push_rare`](Self::push_rare), which takes every case.
     #[inline]
-    pub(crate) fn push_rare_checked(&self, entry: &SlotView, state: u64) -> u64 {
-        let key = match entry.class {
-            None => max_key_of(state),
-            class => rank_key(class),
-        };
-        self.note_origin(entry, state);
+    pub(crate) fn push_ranked_rare(&self, entry: &SlotView, state: u64) -> u64 {
         let words = entry.words();
-        self.push_rare(words.addr, words.class, words.site, key, state)
+        self.push_rare(words.addr, words.class, words.site, rank_key(entry.class), state)
     }
 
     /// Keeps the creation site and type of `entry`, about to be pushed onto `state`, if it is an
